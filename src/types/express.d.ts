@@ -1,0 +1,24 @@
+import 'express-session';
+
+declare module 'express-session' {
+  interface SessionData {
+    /** When the session began (ms since epoch), for the absolute timeout. */
+    startedAt?: number;
+  }
+}
+
+declare global {
+  namespace Express {
+    interface Locals {
+      t: (key: string, options?: Record<string, unknown>) => string;
+      lang: 'sv' | 'en';
+      otherLang: 'sv' | 'en';
+      currentPath: string;
+      languageSwitchHref: string;
+      csrfToken: () => string;
+      assets: { stylesheets: string[]; scripts: string[] };
+    }
+  }
+}
+
+export {};

@@ -1,0 +1,47 @@
+import type { Express, RequestHandler } from 'express';
+import session from 'express-session';
+import connectPgSimple from 'connect-pg-simple';
+import type pg from 'pg';
+import type { Config } from '../config';
+
+const PgStore = connectPgSimple(session);
+
+/** Marks the start of a session the first time something is stored in it (for the absolute timeout). */
+export function markSessionStart(req: Express.Request, now: number): void {
+  req.session.startedAt ??= now;
+}
+
+function absoluteTimeout(maxAgeMs: number, now: () => number): RequestHandler {
+  return (req, _res, next) => {
+    const startedAt = req.session.startedAt;
+    if (startedAt === undefined || now() - startedAt <= maxAgeMs) {
+      next();
+      return;
+    }
+    req.session.regenerate((error) => {
+      next(error);
+    });
+  };
+}
+
+/**
+ * Sessions in PostgreSQL (shared by every app instance). The cookie is httpOnly and SameSite=Lax, Secure with the
+ * __Host- prefix in production; it expires after the idle time (renewed on each request) and the session ends
+ * after the absolute time whatever the activity.
+ */
+export function setUpSession(app: Express, config: Config, pool: pg.Pool, now: () => number): void {
+  const idleMs = config.session.idleMinutes * 60_000;
+  app.use(
+    session({
+      name: config.isProduction ? '__Host-portal.sid' : 'portal.sid',
+      secret: config.session.secret,
+      store: new PgStore({ pool, tableName: 'sessions', createTableIfMissing: false, pruneSessionInterval: 15 * 60 }),
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      unset: 'destroy',
+      cookie: { httpOnly: true, sameSite: 'lax', secure: config.isProduction, path: '/', maxAge: idleMs },
+    }),
+  );
+  app.use(absoluteTimeout(config.session.absoluteHours * 3_600_000, now));
+}

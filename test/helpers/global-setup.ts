@@ -1,0 +1,61 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { createKnex, withDatabase } from '../../src/db/knex';
+import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/db/embedded';
+import { migrateToLatest } from '../../src/db/migrations';
+import { dropDatabase, runId } from './database-admin';
+import { freePort } from './ports';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** URL of the server's maintenance database; tests make their own databases on it. */
+    serverUrl: string;
+    /** A migrated database that each test file copies (CREATE DATABASE … TEMPLATE). */
+    templateDatabase: string;
+    runId: string;
+  }
+}
+
+/**
+ * One PostgreSQL per test run: the embedded server in a temporary folder when DATABASE_URL is unset, otherwise the
+ * server DATABASE_URL names. Each run makes a fresh template database and migrates it; test files copy it.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  let embedded: EmbeddedServer | undefined;
+  let tempDir: string | undefined;
+  let serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) {
+    tempDir = await mkdtemp(path.join(tmpdir(), 'portal-test-pg-'));
+    // The server runs as the postgres user when we are root: it must be able to enter the folder.
+    await chmod(tempDir, 0o755);
+    embedded = await startEmbeddedPostgres({
+      dataDir: path.join(tempDir, 'data'),
+      port: await freePort(),
+      persistent: false,
+    });
+    serverUrl = embedded.url;
+  }
+  const id = runId();
+  const templateDatabase = `portal_test_${id}_template`;
+  const admin = createKnex(serverUrl, { min: 0, max: 1 });
+  await admin.raw('create database ??', [templateDatabase]);
+  await admin.destroy();
+  const template = createKnex(withDatabase(serverUrl, templateDatabase), { min: 0, max: 1 });
+  await migrateToLatest(template);
+  await template.destroy();
+
+  project.provide('serverUrl', serverUrl);
+  project.provide('templateDatabase', templateDatabase);
+  project.provide('runId', id);
+
+  return async () => {
+    if (embedded) {
+      await embedded.stop();
+      if (tempDir) await rm(tempDir, { recursive: true, force: true });
+    } else {
+      await dropDatabase(serverUrl, templateDatabase);
+    }
+  };
+}

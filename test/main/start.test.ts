@@ -1,0 +1,81 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import * as cheerio from 'cheerio';
+import { describe, expect, it } from 'vitest';
+import { freshDatabase } from '../helpers/database';
+import { freePort } from '../helpers/ports';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Runs `src/main.ts` as `npm start` does, with the given environment. */
+function startPortal(env: NodeJS.ProcessEnv): Started {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { child, output: () => output, exited };
+}
+
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('npm start', () => {
+  it('migrates a new database, loads the demo data, serves the Swedish start page and stops cleanly', async () => {
+    const { url, db } = await freshDatabase({ migrated: false });
+    const port = await freePort();
+    const portal = startPortal({ NODE_ENV: 'development', DATABASE_URL: url, PORT: String(port) });
+    try {
+      await waitFor(() => portal.output().includes('portal listening'), 'the portal to listen');
+      const page = await fetch(`http://127.0.0.1:${port}/`);
+      expect(page.status).toBe(200);
+      const $ = cheerio.load(await page.text());
+      expect($('html').attr('lang')).toBe('sv');
+      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+      const employers = await db('employers').count<{ count: number }[]>({ count: '*' });
+      expect(Number(employers[0]?.count)).toBeGreaterThan(0);
+    } finally {
+      portal.child.kill('SIGTERM');
+    }
+    expect(await portal.exited).toBe(0);
+    expect(portal.output()).not.toMatch(/(?<!\d)(19|20)\d{6}-?\d{4}(?!\d)/);
+  });
+
+  it('refuses to start in production while migrations are pending', async () => {
+    const { url } = await freshDatabase({ migrated: false });
+    const portal = startPortal({
+      NODE_ENV: 'production',
+      DATABASE_URL: url,
+      PORT: String(await freePort()),
+      SESSION_SECRET: 'a-real-secret-of-at-least-thirty-two-characters',
+      SAML_IDP_METADATA: '/etc/idp.xml',
+      SMTP_URL: 'smtp://127.0.0.1:2525',
+      BASE_URL: 'https://portal.example.se',
+    });
+    expect(await portal.exited).toBe(1);
+    expect(portal.output()).toContain('npm run migrate');
+    expect(portal.output()).not.toContain('portal listening');
+  });
+
+  it('stops with one line naming a bad variable', async () => {
+    const portal = startPortal({ PORT: 'eighty' });
+    expect(await portal.exited).toBe(1);
+    expect(portal.output().trim()).toMatch(/^Configuration error: PORT /);
+    expect(portal.output().trim().split('\n')).toHaveLength(1);
+  });
+});
