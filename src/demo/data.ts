@@ -169,18 +169,28 @@ export interface DemoGrant {
   grantedAt: string;
 }
 
+function grant(
+  person: string,
+  code: DemoCode,
+  service: DemoServiceKey,
+  grantedBy: string | null,
+  grantedAt: string,
+): DemoGrant {
+  return { person, code, service, grantedBy, grantedAt };
+}
+
 /** grantedBy null: imported from the agency's old records at launch. */
 export const DEMO_GRANTS: readonly DemoGrant[] = [
-  { person: 'user-reporting', code: '40101', service: 'rapport-direkt', grantedBy: 'administrator-all-codes', grantedAt: '2020-03-02T09:15:00+01:00' },
-  { person: 'user-reporting', code: '40101', service: 'visa-anstallning', grantedBy: 'administrator-all-codes', grantedAt: '2020-03-02T09:16:00+01:00' },
-  { person: 'user-reporting', code: '40102', service: 'rapport-direkt', grantedBy: 'administrator-north', grantedAt: '2021-09-14T13:40:00+02:00' },
-  { person: 'user-payroll', code: '40101', service: 'filoverforing', grantedBy: null, grantedAt: '2020-03-01T00:00:00+01:00' },
-  { person: 'user-payroll', code: '40102', service: 'filoverforing', grantedBy: 'administrator-north', grantedAt: '2022-01-10T10:05:00+01:00' },
-  { person: 'user-payroll', code: '40102', service: 'visa-anstallning', grantedBy: 'administrator-north', grantedAt: '2022-01-10T10:06:00+01:00' },
-  { person: 'user-finance', code: '40101', service: 'fakturaspecifikationer', grantedBy: 'administrator-all-codes', grantedAt: '2023-05-22T08:30:00+02:00' },
-  { person: 'user-finance', code: '40101', service: 'rapporter', grantedBy: 'administrator-all-codes', grantedAt: '2023-05-22T08:31:00+02:00' },
-  { person: 'user-finance', code: '40199', service: 'fakturaspecifikationer', grantedBy: 'administrator-all-codes', grantedAt: '2023-05-22T08:32:00+02:00' },
-  { person: 'user-inactive', code: '40102', service: 'rapporter', grantedBy: null, grantedAt: '2020-03-01T00:00:00+01:00' },
+  grant('user-reporting', '40101', 'rapport-direkt', 'administrator-all-codes', '2020-03-02T09:15:00+01:00'),
+  grant('user-reporting', '40101', 'visa-anstallning', 'administrator-all-codes', '2020-03-02T09:16:00+01:00'),
+  grant('user-reporting', '40102', 'rapport-direkt', 'administrator-north', '2021-09-14T13:40:00+02:00'),
+  grant('user-payroll', '40101', 'filoverforing', null, '2020-03-01T00:00:00+01:00'),
+  grant('user-payroll', '40102', 'filoverforing', 'administrator-north', '2022-01-10T10:05:00+01:00'),
+  grant('user-payroll', '40102', 'visa-anstallning', 'administrator-north', '2022-01-10T10:06:00+01:00'),
+  grant('user-finance', '40101', 'fakturaspecifikationer', 'administrator-all-codes', '2023-05-22T08:30:00+02:00'),
+  grant('user-finance', '40101', 'rapporter', 'administrator-all-codes', '2023-05-22T08:31:00+02:00'),
+  grant('user-finance', '40199', 'fakturaspecifikationer', 'administrator-all-codes', '2023-05-22T08:32:00+02:00'),
+  grant('user-inactive', '40102', 'rapporter', null, '2020-03-01T00:00:00+01:00'),
 ];
 
 /** Which codes each administrator administers. */

@@ -70,20 +70,12 @@ async function insertPersons(trx: Knex.Transaction): Promise<Lookup> {
     last_login_at: trx.raw(demo.key === 'user-inactive' ? "now() - interval '20 months'" : "now() - interval '2 days'"),
   }));
   await trx('persons').insert(rows).onConflict('personal_identity_number').ignore();
+  const numbers = DEMO_PERSONS.map((demo) => demo.personalIdentityNumber);
   const found = await trx('persons')
-    .whereIn(
-      'personal_identity_number',
-      DEMO_PERSONS.map((demo) => demo.personalIdentityNumber),
-    )
+    .whereIn('personal_identity_number', numbers)
     .select<{ id: string; personal_identity_number: string }[]>('id', 'personal_identity_number');
-  const byNumber = new Map(found.map((row) => [row.personal_identity_number, row.id]));
-  return new Lookup(
-    'person',
-    new Map(DEMO_PERSONS.flatMap((demo) => {
-      const id = byNumber.get(demo.personalIdentityNumber);
-      return id ? [[demo.key, id] as const] : [];
-    })),
-  );
+  const keyOf = new Map(DEMO_PERSONS.map((demo) => [demo.personalIdentityNumber, demo.key]));
+  return new Lookup('person', new Map(found.map((row) => [keyOf.get(row.personal_identity_number) ?? '', row.id])));
 }
 
 async function insertEmployer(trx: Knex.Transaction): Promise<string> {
@@ -115,7 +107,7 @@ async function insertCodes(trx: Knex.Transaction, employerId: string): Promise<L
     .where({ employer_id: employerId })
     .whereIn(
       'code',
-      DEMO_EMPLOYER.codes.map((code) => code.code),
+      rows.map((row) => row.code),
     )
     .select<{ id: string; code: string }[]>('id', 'code');
   return new Lookup('employer code', new Map(found.map((row) => [row.code, row.id])));

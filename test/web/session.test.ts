@@ -31,7 +31,7 @@ function appWith(env: NodeJS.ProcessEnv): express.Express {
 
 function sessionCookie(response: request.Response): string {
   const cookies = [response.headers['set-cookie'] ?? []].flat();
-  const cookie = cookies.find((value) => /sid=/.test(value));
+  const cookie = cookies.find((value) => value.includes('sid='));
   if (!cookie) throw new Error('no session cookie');
   return cookie;
 }
