@@ -27,3 +27,16 @@ export function dropDatabase(serverUrl: string, name: string): Promise<void> {
     await client.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
   });
 }
+
+/** Drops every database whose name starts with the prefix (what a run leaves behind if a file stopped early). */
+export function dropDatabasesLike(serverUrl: string, prefix: string): Promise<void> {
+  return withClient(serverUrl, async (client) => {
+    const { rows } = await client.query<{ datname: string }>(
+      'select datname from pg_database where starts_with(datname, $1)',
+      [prefix],
+    );
+    for (const { datname } of rows) {
+      await client.query(`drop database if exists ${pg.escapeIdentifier(datname)} with (force)`);
+    }
+  });
+}

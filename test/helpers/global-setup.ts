@@ -5,7 +5,7 @@ import type { TestProject } from 'vitest/node';
 import { createKnex, withDatabase } from '../../src/db/knex';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/db/embedded';
 import { migrateToLatest } from '../../src/db/migrations';
-import { dropDatabase, runId } from './database-admin';
+import { dropDatabasesLike, runId } from './database-admin';
 import { freePort } from './ports';
 
 declare module 'vitest' {
@@ -55,7 +55,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       await embedded.stop();
       if (tempDir) await rm(tempDir, { recursive: true, force: true });
     } else {
-      await dropDatabase(serverUrl, templateDatabase);
+      await dropDatabasesLike(serverUrl, `portal_test_${id}_`);
     }
   };
 }

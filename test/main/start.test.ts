@@ -35,9 +35,12 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_00
   }
 }
 
-describe('npm start', () => {
+describe('npm start', async () => {
+  const development = await freshDatabase({ migrated: false });
+  const production = await freshDatabase({ migrated: false });
+
   it('migrates a new database, loads the demo data, serves the Swedish start page and stops cleanly', async () => {
-    const { url, db } = await freshDatabase({ migrated: false });
+    const { url, db } = development;
     const port = await freePort();
     const portal = startPortal({ NODE_ENV: 'development', DATABASE_URL: url, PORT: String(port) });
     try {
@@ -57,7 +60,7 @@ describe('npm start', () => {
   });
 
   it('refuses to start in production while migrations are pending', async () => {
-    const { url } = await freshDatabase({ migrated: false });
+    const { url } = production;
     const portal = startPortal({
       NODE_ENV: 'production',
       DATABASE_URL: url,
