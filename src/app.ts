@@ -4,7 +4,11 @@ import type { Knex } from 'knex';
 import type pg from 'pg';
 import type { Config } from './config';
 import type { Logger } from './logger';
+import { authRoutes } from './auth/routes';
+import { identityProviderOrigins, setUpSaml } from './auth/saml-setup';
+import { createServices, type Services } from './services';
 import { startRoutes } from './start/routes';
+import { setUpCurrentPerson } from './web/current-person';
 import { setUpCsrf } from './web/csrf';
 import { setUpErrorHandling } from './web/error-handling';
 import { setUpHealthChecks } from './web/health';
@@ -28,7 +32,13 @@ export interface AppDependencies {
 const VIEWS_DIR = path.resolve(import.meta.dirname, '../views');
 
 /** The ordered recipe of the web app: each step is one small function under src/web/. */
-export async function createApp(deps: AppDependencies): Promise<Express> {
+export interface Portal {
+  app: Express;
+  /** The services the app was built with (the same ones its routes use). */
+  services: Services;
+}
+
+export async function createApp(deps: AppDependencies): Promise<Portal> {
   const { config } = deps;
   const app = express();
   app.set('trust proxy', config.trustProxy ? 1 : false);
@@ -36,18 +46,25 @@ export async function createApp(deps: AppDependencies): Promise<Express> {
   app.set('view engine', 'ejs');
   app.disable('x-powered-by');
 
+  const i18n = await createI18n();
+  const saml = await setUpSaml({ config, db: deps.db, now: deps.now, i18n });
+  const services = createServices(deps.db, deps.now, saml);
+
   setUpRequestLogging(app, deps.logger);
   setUpHealthChecks(app, deps.db);
-  setUpSecurityHeaders(app, { production: config.isProduction });
+  setUpSecurityHeaders(app, { production: config.isProduction, formTargets: identityProviderOrigins(saml) });
   setUpStaticFiles(app);
   setUpSession(app, config, deps.sessionPool, deps.now);
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
-  setUpI18n(app, await createI18n(config.isProduction));
+  setUpI18n(app, i18n, { production: config.isProduction });
   setUpLocals(app);
   setUpCsrf(app, deps.now);
+  setUpCurrentPerson(app, services.persons);
 
+  if (saml.devIdp) app.use(saml.devIdp.router);
+  app.use(authRoutes({ saml, persons: services.persons, signing: services.signing, db: deps.db, now: deps.now }));
   app.use(startRoutes());
 
   setUpErrorHandling(app);
-  return app;
+  return { app, services };
 }

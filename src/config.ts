@@ -20,6 +20,12 @@ const schema = z.object({
   SESSION_IDLE_MINUTES: positiveInt.default(20),
   SESSION_ABSOLUTE_HOURS: positiveInt.default(8),
   SAML_IDP_METADATA: z.string().min(1).optional(),
+  SAML_SP_ENTITY_ID: z.string().min(1).optional(),
+  SAML_SP_SIGNING_KEY: z.string().min(1).optional(),
+  SAML_SP_SIGNING_CERT: z.string().min(1).optional(),
+  SAML_SP_ENCRYPTION_KEY: z.string().min(1).optional(),
+  SAML_SP_ENCRYPTION_CERT: z.string().min(1).optional(),
+  DEV_EID: z.enum(['true', 'false']).optional(),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
@@ -38,9 +44,21 @@ export interface Config {
   port: number;
   baseUrl: string;
   databaseUrl: string | undefined;
+  /** Local data: the embedded PostgreSQL's files, development keys. */
+  dataDir: string;
   embeddedPostgres: { port: number; dataDir: string };
   session: { secret: string; idleMinutes: number; absoluteHours: number };
-  saml: { idpMetadata: string | undefined };
+  saml: {
+    /** File path or URL of the IdP's metadata; unset in development means the development e-ID. */
+    idpMetadata: string | undefined;
+    spEntityId: string;
+    /** PEM files; unset outside production means keys generated under DATA_DIR. */
+    signing: { keyPath: string; certPath: string } | undefined;
+    /** 'none' turns encryption off; undefined outside production means generated keys. */
+    encryption: { keyPath: string; certPath: string } | 'none' | undefined;
+  };
+  /** The e-ID simulator (development and tests only). */
+  devEid: boolean;
   mail: { smtpUrl: string | undefined; from: string };
   logLevel: Env['LOG_LEVEL'];
   trustProxy: boolean;
@@ -62,11 +80,33 @@ function checkProduction(env: Env): void {
   if (env.SESSION_SECRET === DEVELOPMENT_SESSION_SECRET) {
     throw new ConfigError('SESSION_SECRET', 'must be set to a secret of your own in production');
   }
-  const required = ['DATABASE_URL', 'SAML_IDP_METADATA', 'SMTP_URL', 'BASE_URL'] as const;
+  const required = [
+    'DATABASE_URL',
+    'SAML_IDP_METADATA',
+    'SAML_SP_SIGNING_KEY',
+    'SAML_SP_SIGNING_CERT',
+    'SMTP_URL',
+    'BASE_URL',
+  ] as const;
   for (const name of required) {
     if (!env[name]) throw new ConfigError(name, 'must be set in production');
   }
   if (env.DEMO_DATA === 'true') throw new ConfigError('DEMO_DATA', 'must not be true in production');
+  if (env.DEV_EID === 'true') throw new ConfigError('DEV_EID', 'must not be true in production');
+}
+
+/** A key and certificate given as a pair of file paths: both or neither. */
+function keyPaths(
+  env: Env,
+  keyVariable: 'SAML_SP_SIGNING_KEY' | 'SAML_SP_ENCRYPTION_KEY',
+  certVariable: 'SAML_SP_SIGNING_CERT' | 'SAML_SP_ENCRYPTION_CERT',
+): { keyPath: string; certPath: string } | undefined {
+  const keyPath = env[keyVariable];
+  const certPath = env[certVariable];
+  if (!keyPath && !certPath) return undefined;
+  if (!keyPath) throw new ConfigError(keyVariable, `must be set together with ${certVariable}`);
+  if (!certPath) throw new ConfigError(certVariable, `must be set together with ${keyVariable}`);
+  return { keyPath, certPath };
 }
 
 /** Parses the environment once; throws a ConfigError naming the first bad variable. */
@@ -80,19 +120,33 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const env = parsed.data;
   const isProduction = env.NODE_ENV === 'production';
   if (isProduction) checkProduction(env);
+  if (!env.SAML_IDP_METADATA && env.DEV_EID === 'false') {
+    throw new ConfigError('SAML_IDP_METADATA', 'must be set when DEV_EID is false');
+  }
+  const baseUrl = (env.BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, '');
   return {
     env: env.NODE_ENV,
     isProduction,
     port: env.PORT,
-    baseUrl: (env.BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),
+    baseUrl,
     databaseUrl: env.DATABASE_URL,
+    dataDir: env.DATA_DIR,
     embeddedPostgres: { port: env.EMBEDDED_PG_PORT, dataDir: env.DATA_DIR },
     session: {
       secret: env.SESSION_SECRET,
       idleMinutes: env.SESSION_IDLE_MINUTES,
       absoluteHours: env.SESSION_ABSOLUTE_HOURS,
     },
-    saml: { idpMetadata: env.SAML_IDP_METADATA },
+    saml: {
+      idpMetadata: env.SAML_IDP_METADATA,
+      spEntityId: env.SAML_SP_ENTITY_ID ?? `${baseUrl}/saml/metadata`,
+      signing: keyPaths(env, 'SAML_SP_SIGNING_KEY', 'SAML_SP_SIGNING_CERT'),
+      encryption:
+        env.SAML_SP_ENCRYPTION_KEY === 'none'
+          ? 'none'
+          : keyPaths(env, 'SAML_SP_ENCRYPTION_KEY', 'SAML_SP_ENCRYPTION_CERT'),
+    },
+    devEid: !isProduction && env.DEV_EID !== 'false',
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY === 'true',

@@ -45,7 +45,7 @@ if (config.loadDemoData) {
 }
 
 const sessionPool = createSessionPool(connection.url);
-const app = await createApp({ config, db, sessionPool, logger, now: Date.now });
+const { app } = await createApp({ config, db, sessionPool, logger, now: Date.now });
 const server: Server = app.listen(config.port, () => {
   logger.info(`portal listening at ${config.baseUrl}`);
 });

@@ -4,4 +4,18 @@ export const paths = {
   health: '/healthz',
   ready: '/readyz',
   assets: '/assets',
+  login: '/logga-in',
+  logout: '/logga-ut',
+  loggedOut: '/utloggad',
+  overview: '/oversikt',
+  saml: {
+    metadata: '/saml/metadata',
+    acs: '/saml/acs',
+  },
+  devEid: {
+    root: '/dev-eid',
+    metadata: '/dev-eid/metadata',
+    sso: '/dev-eid/sso',
+    authenticate: '/dev-eid/authenticate',
+  },
 } as const;

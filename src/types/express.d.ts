@@ -4,6 +4,8 @@ declare module 'express-session' {
   interface SessionData {
     /** When the session began (ms since epoch), for the absolute timeout. */
     startedAt?: number;
+    /** The logged-in person (persons.id), set only after a verified e-ID login. */
+    personId?: string;
   }
 }
 
@@ -17,6 +19,7 @@ declare global {
       languageSwitchHref: string;
       csrfToken: () => string;
       assets: { stylesheets: string[]; scripts: string[] };
+      currentPerson: { id: string; displayName: string } | undefined;
     }
   }
 }

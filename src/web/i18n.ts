@@ -7,6 +7,7 @@ import { LanguageDetector, handle } from 'i18next-http-middleware';
 export const LANGUAGES = ['sv', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 export const LANGUAGE_PARAM = 'lang';
+const LANGUAGE_COOKIE = 'lang';
 
 const LOCALES_DIR = path.resolve(import.meta.dirname, '../locales');
 
@@ -24,7 +25,7 @@ export function isLanguage(value: unknown): value is Language {
 }
 
 /** One i18next instance for the app; Swedish unless the person chose English (?lang=en, then remembered in a cookie). */
-export async function createI18n(production: boolean): Promise<typeof i18next> {
+export async function createI18n(): Promise<typeof i18next> {
   const instance = i18next.createInstance();
   await instance.use(LanguageDetector).init({
     resources: loadResources(),
@@ -37,15 +38,26 @@ export async function createI18n(production: boolean): Promise<typeof i18next> {
     detection: {
       order: ['querystring', 'cookie'],
       lookupQuerystring: LANGUAGE_PARAM,
-      lookupCookie: 'lang',
-      caches: ['cookie'],
-      cookieSameSite: 'lax',
-      cookieSecure: production,
+      lookupCookie: LANGUAGE_COOKIE,
+      caches: false,
     },
   });
   return instance;
 }
 
-export function setUpI18n(app: Express, instance: typeof i18next): void {
+/** Detects the language, and remembers it in a cookie only when the person chose it with the language link. */
+export function setUpI18n(app: Express, instance: typeof i18next, options: { production: boolean }): void {
   app.use(handle(instance));
+  app.use((req, res, next) => {
+    const chosen = req.query[LANGUAGE_PARAM];
+    if (isLanguage(chosen)) {
+      res.cookie(LANGUAGE_COOKIE, chosen, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: options.production,
+        maxAge: 365 * 86_400_000,
+      });
+    }
+    next();
+  });
 }

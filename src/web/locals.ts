@@ -15,6 +15,7 @@ export function setUpLocals(app: Express): void {
     res.locals.currentPath = req.path;
     res.locals.languageSwitchHref = `${req.path}?${query.toString()}`;
     res.locals.assets = pageAssets;
+    res.locals.currentPerson = undefined;
     next();
   });
 }

@@ -2,7 +2,7 @@ import type { Express } from 'express';
 import helmet from 'helmet';
 
 /** A strict Content-Security-Policy: no inline scripts or styles, nothing from other origins. */
-export function setUpSecurityHeaders(app: Express, options: { production: boolean }): void {
+export function setUpSecurityHeaders(app: Express, options: { production: boolean; formTargets: string[] }): void {
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -14,7 +14,8 @@ export function setUpSecurityHeaders(app: Express, options: { production: boolea
           imgSrc: ["'self'", 'data:'],
           fontSrc: ["'self'"],
           connectSrc: ["'self'"],
-          formAction: ["'self'"],
+          // The identity provider receives sign requests by a form post (HTTP-POST binding).
+          formAction: ["'self'", ...options.formTargets],
           frameAncestors: ["'none'"],
           objectSrc: ["'none'"],
           baseUri: ["'none'"],

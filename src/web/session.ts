@@ -31,9 +31,11 @@ function absoluteTimeout(maxAgeMs: number, now: () => number): RequestHandler {
  */
 export function setUpSession(app: Express, config: Config, pool: pg.Pool, now: () => number): void {
   const idleMs = config.session.idleMinutes * 60_000;
+  const name = config.isProduction ? '__Host-portal.sid' : 'portal.sid';
+  app.set('session cookie name', name);
   app.use(
     session({
-      name: config.isProduction ? '__Host-portal.sid' : 'portal.sid',
+      name,
       secret: config.session.secret,
       store: new PgStore({ pool, tableName: 'sessions', createTableIfMissing: false, pruneSessionInterval: 15 * 60 }),
       resave: false,

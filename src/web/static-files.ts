@@ -42,7 +42,7 @@ export const pageAssets = {
     `${prefix.designSystemCss}/theme/designsystemet.css`,
     `${prefix.app}/css/app.css`,
   ],
-  scripts: [`${prefix.designSystemWeb}/index.js`],
+  scripts: [`${prefix.designSystemWeb}/index.js`, `${prefix.app}/js/auto-submit.js`],
 };
 
 export function setUpStaticFiles(app: Express): void {

@@ -6,6 +6,8 @@ const production = {
   DATABASE_URL: 'postgres://portal@db.internal/portal',
   SESSION_SECRET: 'a-real-secret-of-at-least-thirty-two-characters',
   SAML_IDP_METADATA: '/etc/portal/idp-metadata.xml',
+  SAML_SP_SIGNING_KEY: '/etc/portal/sp-signing.key',
+  SAML_SP_SIGNING_CERT: '/etc/portal/sp-signing.crt',
   SMTP_URL: 'smtp://mail.internal:25',
   BASE_URL: 'https://behorigheter.example.se',
 };
@@ -57,7 +59,7 @@ describe('config', () => {
     expect(config.loadDemoData).toBe(false);
   });
 
-  it.each(['DATABASE_URL', 'SAML_IDP_METADATA', 'SMTP_URL', 'BASE_URL'] as const)(
+  it.each(['DATABASE_URL', 'SAML_IDP_METADATA', 'SAML_SP_SIGNING_KEY', 'SMTP_URL', 'BASE_URL'] as const)(
     'refuses production without %s',
     (variable) => {
       const env: NodeJS.ProcessEnv = { ...production, [variable]: undefined };
@@ -67,6 +69,22 @@ describe('config', () => {
 
   it('refuses production with the development session secret', () => {
     expect(errorOf({ ...production, SESSION_SECRET: DEVELOPMENT_SESSION_SECRET }).variable).toBe('SESSION_SECRET');
+  });
+
+  it('refuses the development e-ID in production', () => {
+    expect(errorOf({ ...production, DEV_EID: 'true' }).variable).toBe('DEV_EID');
+    expect(loadConfig(production).devEid).toBe(false);
+  });
+
+  it('runs the development e-ID outside production unless an IdP is configured or it is turned off', () => {
+    expect(loadConfig({}).devEid).toBe(true);
+    expect(errorOf({ DEV_EID: 'false' }).variable).toBe('SAML_IDP_METADATA');
+  });
+
+  it('wants a key and its certificate together', () => {
+    expect(errorOf({ SAML_SP_SIGNING_KEY: '/k.pem' }).variable).toBe('SAML_SP_SIGNING_CERT');
+    expect(errorOf({ SAML_SP_ENCRYPTION_CERT: '/c.pem' }).variable).toBe('SAML_SP_ENCRYPTION_KEY');
+    expect(loadConfig({ SAML_SP_ENCRYPTION_KEY: 'none' }).saml.encryption).toBe('none');
   });
 
   it('refuses demo data in production', () => {

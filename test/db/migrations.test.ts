@@ -19,6 +19,7 @@ const EXPECTED_TABLES = [
   'saml_request_ids',
   'services',
   'sessions',
+  'signature_requests',
   'signatures',
   'staff',
   'terms_versions',

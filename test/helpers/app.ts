@@ -1,23 +1,28 @@
+import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import type { Knex } from 'knex';
 import pg from 'pg';
-import { afterAll } from 'vitest';
+import { afterAll, inject } from 'vitest';
 import { createApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
+import type { Services } from '../../src/services';
 import { freshDatabase } from './database';
 
 export interface TestApp {
   app: Express;
+  services: Services;
   db: Knex;
   config: Config;
   clock: { now: number; advance(ms: number): void };
+  /** Every log line the app wrote (JSON), to assert what was logged and what never was. */
+  logs: string[];
 }
 
 /** The real app on a fresh migrated database, with a clock the test moves. */
 export async function buildTestApp(env: NodeJS.ProcessEnv = {}): Promise<TestApp> {
   const { db, url } = await freshDatabase();
-  const config = loadConfig({ NODE_ENV: 'test', ...env });
+  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: inject('dataDir'), ...env });
   const sessionPool = new pg.Pool({ connectionString: url, max: 2 });
   afterAll(() => sessionPool.end());
   const clock = {
@@ -26,6 +31,14 @@ export async function buildTestApp(env: NodeJS.ProcessEnv = {}): Promise<TestApp
       clock.now += ms;
     },
   };
-  const app = await createApp({ config, db, sessionPool, logger: createLogger('silent'), now: () => clock.now });
-  return { app, db, config, clock };
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      logs.push(chunk.toString());
+      callback();
+    },
+  });
+  const logger = createLogger('info', sink);
+  const { app, services } = await createApp({ config, db, sessionPool, logger, now: () => clock.now });
+  return { app, services, db, config, clock, logs };
 }

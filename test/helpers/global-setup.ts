@@ -7,6 +7,7 @@ import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/db/embedde
 import { migrateToLatest } from '../../src/db/migrations';
 import { dropDatabasesLike, runId } from './database-admin';
 import { freePort } from './ports';
+import { makeDevelopmentKeys } from './keys';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -15,6 +16,8 @@ declare module 'vitest' {
     /** A migrated database that each test file copies (CREATE DATABASE … TEMPLATE). */
     templateDatabase: string;
     runId: string;
+    /** DATA_DIR for the apps under test: development keys made once per run. */
+    dataDir: string;
   }
 }
 
@@ -49,8 +52,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('serverUrl', serverUrl);
   project.provide('templateDatabase', templateDatabase);
   project.provide('runId', id);
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'portal-test-data-'));
+  await makeDevelopmentKeys(dataDir);
+  project.provide('dataDir', dataDir);
 
   return async () => {
+    await rm(dataDir, { recursive: true, force: true });
     if (embedded) {
       await embedded.stop();
       if (tempDir) await rm(tempDir, { recursive: true, force: true });

@@ -67,6 +67,8 @@ describe('npm start', async () => {
       PORT: String(await freePort()),
       SESSION_SECRET: 'a-real-secret-of-at-least-thirty-two-characters',
       SAML_IDP_METADATA: '/etc/idp.xml',
+      SAML_SP_SIGNING_KEY: '/etc/sp.key',
+      SAML_SP_SIGNING_CERT: '/etc/sp.crt',
       SMTP_URL: 'smtp://127.0.0.1:2525',
       BASE_URL: 'https://portal.example.se',
     });

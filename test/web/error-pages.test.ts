@@ -26,7 +26,7 @@ beforeAll(async () => {
     },
   });
   setUpRequestLogging(app, createLogger('info', sink));
-  setUpI18n(app, await createI18n(false));
+  setUpI18n(app, await createI18n(), { production: false });
   setUpLocals(app);
   app.get('/not-yours', () => {
     throw forbidden('employer of someone else');

@@ -3,7 +3,7 @@ import express from 'express';
 import session from 'express-session';
 import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { setUpCsrf } from '../../src/web/csrf';
+import { CSRF_EXEMPT, setUpCsrf } from '../../src/web/csrf';
 import { buildTestApp, type TestApp } from '../helpers/app';
 import { listRoutes } from '../helpers/routes';
 
@@ -52,7 +52,11 @@ describe('security headers', () => {
 
 describe('CSRF', () => {
   it('refuses with 403 a POST without a token to every state-changing route and to unknown paths', async () => {
-    const routes = listRoutes(testApp.app).filter((route) => route.method !== 'get');
+    // The exemptions: posts of signed SAML messages (the IdP's response; the development e-ID's sign requests).
+    const routes = listRoutes(testApp.app).filter(
+      (route) => route.method !== 'get' && !CSRF_EXEMPT.includes(route.path),
+    );
+    expect(routes.length).toBeGreaterThan(0);
     const targets = [
       ...routes.map((route) => route.path.replace(/:(\w+)/g, '00000000-0000-0000-0000-000000000000')),
       '/',
@@ -63,6 +67,12 @@ describe('CSRF', () => {
       expect(response.status, path).toBe(403);
       expect(cheerio.load(response.text)('h1').text()).toBe('Sidan har gått ut');
     }
+  });
+
+  it('exempts only the two SAML endpoints, which refuse anything but a signed SAML message', async () => {
+    expect(CSRF_EXEMPT).toEqual(['/saml/acs', '/dev-eid/sso']);
+    await request(testApp.app).post('/saml/acs').type('form').send({ anything: 'x' }).expect(400);
+    await request(testApp.app).post('/dev-eid/sso').type('form').send({ anything: 'x' }).expect(400);
   });
 
   it('accepts the token from the session it was issued in, and refuses a wrong one', async () => {

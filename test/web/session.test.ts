@@ -61,6 +61,8 @@ describe('sessions', () => {
       DATABASE_URL: database.url,
       SESSION_SECRET: 'a-real-secret-of-at-least-thirty-two-characters',
       SAML_IDP_METADATA: '/etc/idp.xml',
+      SAML_SP_SIGNING_KEY: '/etc/sp.key',
+      SAML_SP_SIGNING_CERT: '/etc/sp.crt',
       SMTP_URL: 'smtp://localhost:25',
       BASE_URL: 'https://portal.example.se',
       TRUST_PROXY: 'true',

@@ -1,0 +1,69 @@
+import type { Knex } from 'knex';
+
+export interface PersonRow {
+  id: string;
+  display_name: string;
+  given_name: string | null;
+  family_name: string | null;
+  preferred_language: 'sv' | 'en';
+}
+
+export interface RoleRow {
+  role: 'orderer' | 'delegate' | 'administrator' | 'user';
+  employer_name: string;
+  employer_code: string | null;
+}
+
+export async function upsertOnLogin(
+  db: Knex,
+  person: { personalIdentityNumber: string; givenName: string; familyName: string; displayName: string },
+  at: Date,
+): Promise<PersonRow> {
+  const [row] = await db('persons')
+    .insert({
+      personal_identity_number: person.personalIdentityNumber,
+      given_name: person.givenName,
+      family_name: person.familyName,
+      display_name: person.displayName,
+      last_login_at: at,
+      created_at: at,
+      updated_at: at,
+    })
+    .onConflict('personal_identity_number')
+    .merge({
+      given_name: person.givenName,
+      family_name: person.familyName,
+      display_name: person.displayName,
+      last_login_at: at,
+      updated_at: at,
+    })
+    .returning<PersonRow[]>(['id', 'display_name', 'given_name', 'family_name', 'preferred_language']);
+  if (!row) throw new Error('person upsert returned no row');
+  return row;
+}
+
+export function findById(db: Knex, id: string): Promise<PersonRow | undefined> {
+  return db('persons')
+    .where({ id })
+    .first<PersonRow | undefined>(['id', 'display_name', 'given_name', 'family_name', 'preferred_language']);
+}
+
+/** Every current role of a person: assignments, and being a user through a permission (one row per employer). */
+export async function currentRoles(db: Knex, personId: string): Promise<RoleRow[]> {
+  const assignments = db('role_assignments as r')
+    .join('employers as e', 'e.id', 'r.employer_id')
+    .leftJoin('employer_codes as c', 'c.id', 'r.employer_code_id')
+    .where('r.person_id', personId)
+    .whereNull('r.revoked_at')
+    .select({ role: 'r.role', employer_name: 'e.name', employer_code: 'c.code' });
+  const users = db('permissions as p')
+    .join('employer_codes as c', 'c.id', 'p.employer_code_id')
+    .join('employers as e', 'e.id', 'c.employer_id')
+    .where('p.person_id', personId)
+    .whereNull('p.revoked_at')
+    .distinct(db.raw("'user' as role"), 'e.name as employer_name', db.raw('null::text as employer_code'));
+  return db
+    .select('*')
+    .from(assignments.unionAll(users).as('roles'))
+    .orderBy(['employer_name', 'role', 'employer_code']);
+}
