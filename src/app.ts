@@ -7,6 +7,8 @@ import type { Logger } from './logger';
 import { authRoutes } from './auth/routes';
 import { identityProviderOrigins, setUpSaml } from './auth/saml-setup';
 import { createServices, type Services } from './services';
+import { onboardingRoutes } from './onboarding/routes';
+import { staffRoutes } from './staff/routes';
 import { startRoutes } from './start/routes';
 import { setUpCurrentPerson } from './web/current-person';
 import { setUpCsrf } from './web/csrf';
@@ -48,7 +50,7 @@ export async function createApp(deps: AppDependencies): Promise<Portal> {
 
   const i18n = await createI18n();
   const saml = await setUpSaml({ config, db: deps.db, now: deps.now, i18n });
-  const services = createServices(deps.db, deps.now, saml);
+  const services = createServices(deps.db, deps.now, saml, config);
 
   setUpRequestLogging(app, deps.logger);
   setUpHealthChecks(app, deps.db);
@@ -63,6 +65,8 @@ export async function createApp(deps: AppDependencies): Promise<Portal> {
 
   if (saml.devIdp) app.use(saml.devIdp.router);
   app.use(authRoutes({ saml, persons: services.persons, signing: services.signing, db: deps.db, now: deps.now }));
+  app.use(staffRoutes(services));
+  app.use(onboardingRoutes(services));
   app.use(startRoutes());
 
   setUpErrorHandling(app);

@@ -1,4 +1,7 @@
-/** Every URL of the portal, used by routes, redirects, views and tests. */
+import { onboardingPaths } from './onboarding/paths';
+import { staffPaths } from './staff/paths';
+
+/** Every URL of the portal, used by routes, redirects, views and tests. Features keep theirs in their own file. */
 export const paths = {
   start: '/',
   health: '/healthz',
@@ -12,6 +15,8 @@ export const paths = {
     metadata: '/saml/metadata',
     acs: '/saml/acs',
   },
+  staff: staffPaths,
+  onboarding: onboardingPaths,
   devEid: {
     root: '/dev-eid',
     metadata: '/dev-eid/metadata',
@@ -19,3 +24,12 @@ export const paths = {
     authenticate: '/dev-eid/authenticate',
   },
 } as const;
+
+/** Fills a route pattern's `:params` (`pathTo(paths.staff.employer, { employerId })`); ids only, never a person's number. */
+export function pathTo(pattern: string, params: Record<string, string>): string {
+  return pattern.replace(/:(\w+)/g, (_match, name: string) => {
+    const value = params[name];
+    if (value === undefined) throw new Error(`no value for :${name} in ${pattern}`);
+    return encodeURIComponent(value);
+  });
+}

@@ -1,13 +1,19 @@
 import type { Knex } from 'knex';
 import type { SamlSetup } from './auth/saml-setup';
 import { signingService } from './auth/signing';
+import type { Config } from './config';
+import { employersService } from './employers/service';
+import { onboardingService } from './onboarding/service';
 import { personsService } from './persons/service';
 
 /** Every feature's service, wired by hand from the database, the clock and the SAML set-up. */
-export function createServices(db: Knex, now: () => number, saml: SamlSetup) {
+export function createServices(db: Knex, now: () => number, saml: SamlSetup, config: Config) {
+  const signing = signingService(db, saml, now);
   return {
     persons: personsService(db, now),
-    signing: signingService(db, saml, now),
+    signing,
+    employers: employersService(db, now),
+    onboarding: onboardingService(db, now, signing, config),
   };
 }
 

@@ -48,6 +48,21 @@ export async function startEmbeddedPostgres(options: Options): Promise<EmbeddedS
   return { url, stop: () => server.stop() };
 }
 
+/** The URL of an embedded server that already runs on the port (another process of the portal), if one does. */
+export async function runningEmbeddedServer(port: number): Promise<string | undefined> {
+  const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return url;
+  } catch {
+    return undefined;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 /** Creates the database if it does not exist yet. */
 export async function ensureDatabase(serverUrl: string, name: string): Promise<void> {
   const client = new pg.Client({ connectionString: serverUrl });

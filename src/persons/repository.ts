@@ -42,10 +42,20 @@ export async function upsertOnLogin(
   return row;
 }
 
-export function findById(db: Knex, id: string): Promise<PersonRow | undefined> {
-  return db('persons')
-    .where({ id })
-    .first<PersonRow | undefined>(['id', 'display_name', 'given_name', 'family_name', 'preferred_language']);
+export function findById(db: Knex, id: string): Promise<(PersonRow & { is_staff: boolean }) | undefined> {
+  return db('persons as p')
+    .leftJoin('staff as s', function () {
+      this.on('s.person_id', 'p.id').andOnNull('s.removed_at');
+    })
+    .where('p.id', id)
+    .first<(PersonRow & { is_staff: boolean }) | undefined>(
+      'p.id',
+      'p.display_name',
+      'p.given_name',
+      'p.family_name',
+      'p.preferred_language',
+      db.raw('s.person_id is not null as is_staff'),
+    );
 }
 
 /** Every current role of a person: assignments, and being a user through a permission (one row per employer). */

@@ -19,7 +19,9 @@ declare global {
       languageSwitchHref: string;
       csrfToken: () => string;
       assets: { stylesheets: string[]; scripts: string[] };
-      currentPerson: { id: string; displayName: string } | undefined;
+      currentPerson: { id: string; displayName: string; isStaff: boolean } | undefined;
+      paths: typeof import('../paths').paths;
+      pathTo: typeof import('../paths').pathTo;
     }
   }
 }

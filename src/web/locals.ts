@@ -1,4 +1,5 @@
 import type { Express } from 'express';
+import { paths, pathTo } from '../paths';
 import { LANGUAGE_PARAM, isLanguage } from './i18n';
 import { pageAssets } from './static-files';
 
@@ -16,6 +17,8 @@ export function setUpLocals(app: Express): void {
     res.locals.languageSwitchHref = `${req.path}?${query.toString()}`;
     res.locals.assets = pageAssets;
     res.locals.currentPerson = undefined;
+    res.locals.paths = paths;
+    res.locals.pathTo = pathTo;
     next();
   });
 }

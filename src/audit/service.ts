@@ -1,0 +1,44 @@
+import type { Knex } from 'knex';
+
+/** Who made a change: a person in a role (with the request it came in), or the system itself. */
+export type Actor =
+  | {
+      type: 'person';
+      personId: string;
+      role: 'staff' | 'orderer' | 'delegate' | 'administrator' | 'user';
+      requestId: string | undefined;
+    }
+  | { type: 'system'; requestId: string | undefined };
+
+export interface AuditEntry {
+  actor: Actor;
+  /** Dotted lower case, subject first: `employer.registered`, `orderer_application.invited`. */
+  action: string;
+  employerId?: string | null;
+  employerCodeId?: string | null;
+  subjectType?: string;
+  subjectId?: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+/**
+ * Writes one audit row. Call it with the transaction of the change itself, so that the change and its audit row are
+ * committed, or rolled back, together. The table is append-only (a trigger refuses UPDATE and DELETE).
+ */
+export async function recordAudit(trx: Knex.Transaction, entry: AuditEntry, at: Date): Promise<void> {
+  await trx('audit_log').insert({
+    occurred_at: at,
+    actor_type: entry.actor.type,
+    actor_person_id: entry.actor.type === 'person' ? entry.actor.personId : null,
+    actor_role: entry.actor.type === 'person' ? entry.actor.role : null,
+    employer_id: entry.employerId ?? null,
+    employer_code_id: entry.employerCodeId ?? null,
+    action: entry.action,
+    subject_type: entry.subjectType ?? null,
+    subject_id: entry.subjectId ?? null,
+    before: entry.before === undefined ? null : JSON.stringify(entry.before),
+    after: entry.after === undefined ? null : JSON.stringify(entry.after),
+    request_id: entry.actor.requestId ?? null,
+  });
+}
