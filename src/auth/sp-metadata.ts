@@ -1,4 +1,5 @@
 import { certificateBody } from './keys';
+import { escapeXml } from './xml';
 import {
   BINDING_POST,
   ENTITY_CATEGORIES,
@@ -19,10 +20,6 @@ export interface SpMetadataInput {
   description: Localised;
   organisation: { name: Localised; url: string };
   technicalContact: { company: string; email: string };
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (character) => `&#${character.charCodeAt(0)};`);
 }
 
 function localised(element: string, value: Localised, indent: string): string {

@@ -10,15 +10,16 @@ export class XmlError extends Error {}
 export function parseXml(xml: string): Document {
   if (/<!DOCTYPE/i.test(xml)) throw new XmlError('XML with a DOCTYPE is refused');
   const errors: string[] = [];
+  // xmldom's types promise a document with a root; it gives undefined for empty input and no root for bare text.
   const document = new DOMParser({
     errorHandler: {
       warning: () => undefined,
       error: (message: string) => errors.push(message),
       fatalError: (message: string) => errors.push(message),
     },
-  }).parseFromString(xml, 'text/xml');
-  // xmldom gives a document without a root (typed as always having one) for empty input.
-  if (errors.length > 0 || !(document.documentElement as Element | null)) throw new XmlError('malformed XML');
+  }).parseFromString(xml, 'text/xml') as Document | undefined;
+  const root = document?.documentElement as Element | null | undefined;
+  if (errors.length > 0 || !document || !root) throw new XmlError('malformed XML');
   return document;
 }
 
@@ -45,4 +46,8 @@ export function soleText(element: Element): string {
     text += child.nodeValue ?? '';
   }
   return text.trim();
+}
+
+export function escapeXml(text: string): string {
+  return text.replace(/[<>&"']/g, (character) => `&#${character.charCodeAt(0)};`);
 }
