@@ -7,6 +7,8 @@ import type { Logger } from './logger';
 import { authRoutes } from './auth/routes';
 import { identityProviderOrigins, setUpSaml } from './auth/saml-setup';
 import { createServices, type Services } from './services';
+import { devMailboxRoutes } from './mail/dev-mailbox-routes';
+import { mailStaffRoutes } from './mail/staff-routes';
 import { onboardingRoutes } from './onboarding/routes';
 import { staffRoutes } from './staff/routes';
 import { startRoutes } from './start/routes';
@@ -29,6 +31,8 @@ export interface AppDependencies {
   logger: Logger;
   /** Milliseconds since epoch; tests move it. */
   now: () => number;
+  /** Starts a mail delivery round now (after a staff retry); the job queue also delivers every minute. */
+  wakeMail: () => Promise<void>;
 }
 
 const VIEWS_DIR = path.resolve(import.meta.dirname, '../views');
@@ -67,6 +71,8 @@ export async function createApp(deps: AppDependencies): Promise<Portal> {
   app.use(authRoutes({ saml, persons: services.persons, signing: services.signing, db: deps.db, now: deps.now }));
   app.use(staffRoutes(services));
   app.use(onboardingRoutes(services));
+  app.use(mailStaffRoutes({ db: deps.db, now: deps.now, wakeMail: deps.wakeMail }));
+  if (!config.isProduction) app.use(devMailboxRoutes({ db: deps.db, config }));
   app.use(startRoutes());
 
   setUpErrorHandling(app);

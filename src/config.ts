@@ -34,6 +34,13 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   DEMO_DATA: z.enum(['true', 'false']).optional(),
+  // email delivery and the scheduled jobs (issue 6)
+  MAIL_MAX_ATTEMPTS: positiveInt.max(50).default(10),
+  MAIL_LEASE_MINUTES: positiveInt.default(10),
+  INACTIVITY_MONTHS: positiveInt.max(120).default(18),
+  INACTIVITY_REMINDER_DAYS: positiveInt.max(3650).default(30),
+  INVITATION_VALIDITY_DAYS: positiveInt.max(365).default(30),
+  JOBS: z.enum(['true', 'false']).default('true'),
 });
 
 type Env = z.infer<typeof schema>;
@@ -59,7 +66,20 @@ export interface Config {
   };
   /** The e-ID simulator (development and tests only). */
   devEid: boolean;
-  mail: { smtpUrl: string | undefined; from: string };
+  mail: {
+    smtpUrl: string | undefined;
+    from: string;
+    /** Delivery attempts of one email before it is marked failed (staff can retry it). */
+    maxAttempts: number;
+    /** A row claimed for sending and not finished within this time (a crashed worker) is tried again. */
+    leaseMinutes: number;
+  };
+  /** The inactivity notices: users not logged in for `months`; a reminder every `reminderDays` while they stay so. */
+  inactivity: { months: number; reminderDays: number };
+  /** How long an orderer's invitation link stays valid. */
+  invitationValidityDays: number;
+  /** This instance runs the job queue's workers and schedules (pg-boss); several instances may. */
+  jobs: boolean;
   logLevel: Env['LOG_LEVEL'];
   trustProxy: boolean;
   loadDemoData: boolean;
@@ -147,7 +167,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
           : keyPaths(env, 'SAML_SP_ENCRYPTION_KEY', 'SAML_SP_ENCRYPTION_CERT'),
     },
     devEid: !isProduction && env.DEV_EID !== 'false',
-    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
+    mail: {
+      smtpUrl: env.SMTP_URL,
+      from: env.MAIL_FROM,
+      maxAttempts: env.MAIL_MAX_ATTEMPTS,
+      leaseMinutes: env.MAIL_LEASE_MINUTES,
+    },
+    inactivity: { months: env.INACTIVITY_MONTHS, reminderDays: env.INACTIVITY_REMINDER_DAYS },
+    invitationValidityDays: env.INVITATION_VALIDITY_DAYS,
+    jobs: env.JOBS === 'true',
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY === 'true',
     loadDemoData: env.DEMO_DATA ? env.DEMO_DATA === 'true' : env.NODE_ENV === 'development',

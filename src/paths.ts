@@ -1,3 +1,4 @@
+import { mailPaths } from './mail/paths';
 import { onboardingPaths } from './onboarding/paths';
 import { staffPaths } from './staff/paths';
 
@@ -17,6 +18,7 @@ export const paths = {
   },
   staff: staffPaths,
   onboarding: onboardingPaths,
+  mail: mailPaths,
   devEid: {
     root: '/dev-eid',
     metadata: '/dev-eid/metadata',

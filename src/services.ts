@@ -13,7 +13,7 @@ export function createServices(db: Knex, now: () => number, saml: SamlSetup, con
     persons: personsService(db, now),
     signing,
     employers: employersService(db, now),
-    onboarding: onboardingService(db, now, signing, config),
+    onboarding: onboardingService(db, now, signing, config, { invitationValidityDays: config.invitationValidityDays }),
   };
 }
 

@@ -22,6 +22,11 @@ function isCancel(error: unknown): boolean {
   return error instanceof SamlStatusError && error.xmlStatus.includes(CANCEL_STATUS);
 }
 
+/** A path on this site to go back to after login (never another origin: `//host` and `/\\host` are refused). */
+function safeReturnPath(value: unknown): string | undefined {
+  return typeof value === 'string' && /^\/(?![/\\])/.test(value) ? value : undefined;
+}
+
 function regenerate(req: Request): Promise<void> {
   return new Promise((resolve, reject) => {
     req.session.regenerate((error: unknown) => {
@@ -73,11 +78,12 @@ export function authRoutes({ saml, persons, signing, db, now }: Dependencies): R
       return;
     }
     const person = await persons.recordLogin(login.identity);
+    const returnTo = safeReturnPath(req.session.returnTo);
     await regenerate(req);
     req.session.personId = person.id;
     markSessionStart(req, now());
     req.log.info({ personId: person.id }, 'logged in with e-ID');
-    res.redirect(paths.overview);
+    res.redirect(returnTo ?? paths.overview);
   }
 
   router.post(paths.logout, (req, res, next) => {

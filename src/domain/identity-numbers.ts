@@ -6,6 +6,8 @@
  * same rules (personal_identity_number_valid, luhn_valid), apart from dates in the future, which need the clock.
  */
 
+import Personnummer from 'personnummer';
+
 const COORDINATION_DAY_OFFSET = 60;
 const EARLIEST_YEAR = 1800;
 
@@ -53,37 +55,21 @@ function birthDate(twelveDigits: string): string | null {
   return `${twelveDigits.slice(0, 6)}${String(day).padStart(2, '0')}`;
 }
 
-/**
- * Gives a 10-digit number its century as Skatteverket does: the separator turns from minus to plus in the year the
- * person turns 100. So YY is the latest year ending in YY up to this year, or the one a century earlier after a plus.
- */
-function withCentury(tenDigits: string, plus: boolean, today: string): string {
-  const yy = Number(tenDigits.slice(0, 2));
-  const currentYear = Number(today.slice(0, 4));
-  const year = currentYear - ((((currentYear - yy) % 100) + 100) % 100) - (plus ? 100 : 0);
-  return `${Math.floor(year / 100)}${tenDigits}`;
-}
+const PERSONNUMMER_OPTIONS = { allowCoordinationNumber: true, allowInterimNumber: false };
 
 /**
  * Accepts a personnummer or samordningsnummer as typed (YYYYMMDDNNNN, YYYYMMDD-NNNN, YYMMDD-NNNN, YYMMDDNNNN or
- * YYMMDD+NNNN; spaces ignored) and returns its 12 digits, or null when it is malformed, fails the Luhn check or
- * names a date that does not exist or lies after `today`.
+ * YYMMDD+NNNN; spaces ignored) and returns its 12 digits, or null when it is malformed, fails the check digit or
+ * names a date that does not exist or lies after `today`. The parsing (century from the separator, as Skatteverket
+ * gives it) is the `personnummer` package's.
  */
 export function normalisePersonalIdentityNumber(input: string, today: Date): string | null {
   const compact = input.replace(/\s/g, '');
-  const todayDigits = swedishDate(today);
-  let twelve: string;
-  const long = /^([0-9]{8})-?([0-9]{4})$/.exec(compact);
-  const short = /^([0-9]{6})([-+]?)([0-9]{4})$/.exec(compact);
-  if (long) {
-    twelve = `${long[1] ?? ''}${long[2] ?? ''}`;
-  } else if (short) {
-    twelve = withCentury(`${short[1] ?? ''}${short[3] ?? ''}`, short[2] === '+', todayDigits);
-  } else {
-    return null;
-  }
-  const born = birthDate(twelve);
-  if (born === null || born > todayDigits) return null;
+  if (!/^(?:[0-9]{8}-?|[0-9]{6}[-+]?)[0-9]{4}$/.test(compact)) return null;
+  if (!Personnummer.valid(compact, PERSONNUMMER_OPTIONS)) return null;
+  const twelve = Personnummer.parse(compact, PERSONNUMMER_OPTIONS).format(true);
+  const born = /^[0-9]{12}$/.test(twelve) ? birthDate(twelve) : null;
+  if (born === null || born > swedishDate(today)) return null;
   return luhnValid(twelve.slice(2)) ? twelve : null;
 }
 

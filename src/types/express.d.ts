@@ -6,6 +6,8 @@ declare module 'express-session' {
     startedAt?: number;
     /** The logged-in person (persons.id), set only after a verified e-ID login. */
     personId?: string;
+    /** Where to go after the e-ID login (a path on this site), e.g. back to an invitation. */
+    returnTo?: string;
   }
 }
 

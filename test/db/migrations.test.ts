@@ -8,8 +8,10 @@ const { db } = await freshDatabase({ migrated: false });
 const EXPECTED_TABLES = [
   'api_clients',
   'audit_log',
+  'dev_mailbox',
   'employer_codes',
   'employers',
+  'inactivity_notifications',
   'orderer_applications',
   'outbox',
   'permissions',

@@ -17,6 +17,8 @@ export interface TestApp {
   clock: { now: number; advance(ms: number): void };
   /** Every log line the app wrote (JSON), to assert what was logged and what never was. */
   logs: string[];
+  /** How often the app asked for a mail delivery round. */
+  mail: { wakeUps: number };
 }
 
 /** The real app on a fresh migrated database, with a clock the test moves. */
@@ -39,6 +41,11 @@ export async function buildTestApp(env: NodeJS.ProcessEnv = {}): Promise<TestApp
     },
   });
   const logger = createLogger('info', sink);
-  const { app, services } = await createApp({ config, db, sessionPool, logger, now: () => clock.now });
-  return { app, services, db, config, clock, logs };
+  const mail = { wakeUps: 0 };
+  const wakeMail = () => {
+    mail.wakeUps += 1;
+    return Promise.resolve();
+  };
+  const { app, services } = await createApp({ config, db, sessionPool, logger, now: () => clock.now, wakeMail });
+  return { app, services, db, config, clock, logs, mail };
 }

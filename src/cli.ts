@@ -1,0 +1,105 @@
+import pino from 'pino';
+import { ConfigError, loadConfig, type Config } from './config';
+import { maskPersonalIdentityNumber } from './domain/identity-numbers';
+import { createKnex } from './db/knex';
+import { openDatabase } from './db/open';
+import { PendingMigrationsError, prepareDatabase } from './db/prepare';
+import { createLogger } from './logger';
+import { normalisePersonalIdentityNumber } from './domain/identity-numbers';
+import { staffMemberSchema } from './staff/schemas';
+import { staffService } from './staff/service';
+import type { Knex } from 'knex';
+
+const USAGE = [
+  'Usage:',
+  '  npm run cli -- staff add <personal identity number> <name> <email>',
+  '  npm run cli -- staff remove <personal identity number>',
+].join('\n');
+
+/** A mistake in what was typed: one line, then the usage, exit 1; nothing was changed. */
+class InputError extends Error {}
+
+type Command =
+  | { kind: 'staff-add'; personalIdentityNumber: string; name: string; email: string }
+  | { kind: 'staff-remove'; personalIdentityNumber: string };
+
+function parseCommand(args: readonly string[]): Command {
+  const [group, action, ...rest] = args;
+  if (group === 'staff' && action === 'add') {
+    if (rest.length !== 3) throw new InputError('staff add takes three arguments: number, name and e-mail');
+    const parsed = staffMemberSchema(new Date()).safeParse({
+      personalIdentityNumber: rest[0],
+      name: rest[1],
+      email: rest[2],
+    });
+    if (!parsed.success) throw new InputError(parsed.error.issues.map((issue) => issue.message).join('; '));
+    return { kind: 'staff-add', ...parsed.data };
+  }
+  if (group === 'staff' && action === 'remove') {
+    if (rest.length !== 1) throw new InputError('staff remove takes one argument: the personal identity number');
+    const personalIdentityNumber = normalisePersonalIdentityNumber(rest[0] ?? '', new Date());
+    if (!personalIdentityNumber) throw new InputError('not a valid personal identity number (personnummer)');
+    return { kind: 'staff-remove', personalIdentityNumber };
+  }
+  throw new InputError(args.length === 0 ? 'no command given' : `unknown command: ${args.join(' ')}`);
+}
+
+async function run(command: Command, db: Knex): Promise<string> {
+  const staff = staffService(db, Date.now);
+  const actor = { type: 'system', requestId: undefined } as const;
+  const masked = maskPersonalIdentityNumber(command.personalIdentityNumber);
+  if (command.kind === 'staff-add') {
+    const result = await staff.add(command, actor);
+    if (result.outcome === 'already-staff')
+      return `${result.name} (${masked}) is already agency staff; nothing changed.`;
+    return `${result.name} (${masked}) is now agency staff${result.newPerson ? ' (new person)' : ''}.`;
+  }
+  const result = await staff.remove(command.personalIdentityNumber, actor);
+  if (result.outcome === 'not-staff') return `${masked} is not agency staff; nothing changed.`;
+  return `${result.name} (${masked}) is no longer agency staff.`;
+}
+
+function configOrExit(): Config {
+  try {
+    if (typeof process.loadEnvFile === 'function') {
+      try {
+        process.loadEnvFile();
+      } catch {
+        // No .env file: the environment alone is used.
+      }
+    }
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}
+
+let command: Command;
+try {
+  command = parseCommand(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof InputError)) throw error;
+  console.error(`Error: ${error.message}\n\n${USAGE}`);
+  process.exit(1);
+}
+
+const config = configOrExit();
+// Log lines go to stderr, and only warnings unless LOG_LEVEL asks for more: stdout keeps the one line of result.
+const logger = createLogger(process.env.LOG_LEVEL ? config.logLevel : 'warn', pino.destination(2));
+const connection = await openDatabase(config, logger);
+const db = createKnex(connection.url, { min: 0, max: 2 });
+let exitCode = 0;
+try {
+  await prepareDatabase(db, { production: config.isProduction, logger });
+  console.log(await run(command, db));
+} catch (error) {
+  exitCode = 1;
+  if (error instanceof PendingMigrationsError) console.error(`Error: ${error.message}`);
+  else logger.error({ err: error }, 'command failed');
+} finally {
+  await db.destroy();
+  await connection.close();
+}
+process.exit(exitCode);

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+const text = z.string().trim().min(1);
+/** Only web links: a template never shows a `javascript:` or `data:` link. */
+const link = z.url({ protocol: /^https?$/ });
+const instant = z.iso.datetime({ offset: true });
+
+const inactivity = z.object({
+  name: text,
+  employerName: text,
+  users: z.array(z.object({ name: text, code: text, lastLoginAt: instant.nullable() })).min(1),
+  link,
+  /** The inactivity threshold the users crossed (INACTIVITY_MONTHS when the job ran). */
+  months: z.number().int().positive(),
+});
+
+/**
+ * Every email the portal sends: the template's name (the outbox row's `template`, and the file
+ * `views/mail/templates/<name>.ejs`) and the data it needs. Data that does not match is a permanent failure of that
+ * email, never a half-filled message.
+ */
+export const MAIL_TEMPLATES = {
+  'orderer-invitation': z.object({
+    name: text,
+    employerName: text,
+    codes: z.array(z.object({ code: text, name: text })),
+    link,
+    expiresAt: instant,
+  }),
+  'orderer-activated': z.object({ name: text, employerName: text, link }),
+  'delegate-appointed': z.object({ name: text, ordererName: text, employerName: text, link }),
+  'administrators-appointed': z.object({
+    name: text,
+    employerName: text,
+    administrators: z.array(z.object({ name: text, codes: z.array(text).min(1) })).min(1),
+    link,
+  }),
+  'permission-changed': z.object({
+    name: text,
+    employerName: text,
+    code: text,
+    granted: z.array(text),
+    removed: z.array(text),
+    link,
+  }),
+  'user-removed': z.object({ name: text, employerName: text, code: text, link }),
+  'inactivity-notice': inactivity,
+  'inactivity-reminder': inactivity,
+} as const;
+
+export type MailTemplate = keyof typeof MAIL_TEMPLATES;
+export type MailData<T extends MailTemplate> = z.input<(typeof MAIL_TEMPLATES)[T]>;
+
+export function isMailTemplate(name: string): name is MailTemplate {
+  return Object.hasOwn(MAIL_TEMPLATES, name);
+}
+
+/** The template's locale key: `orderer-invitation` → `mail.ordererInvitation`. */
+export function localeKey(template: MailTemplate): string {
+  return `mail.${template.replace(/-([a-z])/g, (_match, letter: string) => letter.toUpperCase())}`;
+}
