@@ -13,6 +13,7 @@ import { onboardingRoutes } from './onboarding/routes';
 import { staffRoutes } from './staff/routes';
 import { startRoutes } from './start/routes';
 import { setUpCurrentPerson } from './web/current-person';
+import { setUpMailWakeUp } from './web/mail-wake-up';
 import { setUpCsrf } from './web/csrf';
 import { setUpErrorHandling } from './web/error-handling';
 import { setUpHealthChecks } from './web/health';
@@ -20,7 +21,7 @@ import { createI18n, setUpI18n } from './web/i18n';
 import { setUpLocals } from './web/locals';
 import { setUpRequestLogging } from './web/request-logging';
 import { setUpSecurityHeaders } from './web/security-headers';
-import { setUpSession } from './web/session';
+import { createSessionStore, setUpSession } from './web/session';
 import { setUpStaticFiles } from './web/static-files';
 
 export interface AppDependencies {
@@ -31,7 +32,7 @@ export interface AppDependencies {
   logger: Logger;
   /** Milliseconds since epoch; tests move it. */
   now: () => number;
-  /** Starts a mail delivery round now (after a staff retry); the job queue also delivers every minute. */
+  /** Starts a mail delivery round now (after a change); the job queue also delivers every minute. */
   wakeMail: () => Promise<void>;
 }
 
@@ -60,18 +61,20 @@ export async function createApp(deps: AppDependencies): Promise<Portal> {
   setUpHealthChecks(app, deps.db);
   setUpSecurityHeaders(app, { production: config.isProduction, formTargets: identityProviderOrigins(saml) });
   setUpStaticFiles(app);
-  setUpSession(app, config, deps.sessionPool, deps.now);
-  app.use(express.urlencoded({ extended: false, limit: '100kb' }));
+  setUpSession(app, config, createSessionStore(deps.sessionPool), deps.now);
+  // Large enough for the general terms in two languages (the largest form), small enough to refuse floods.
+  app.use(express.urlencoded({ extended: false, limit: '512kb' }));
   setUpI18n(app, i18n, { production: config.isProduction });
   setUpLocals(app);
   setUpCsrf(app, deps.now);
   setUpCurrentPerson(app, services.persons);
+  setUpMailWakeUp(app, deps.wakeMail);
 
   if (saml.devIdp) app.use(saml.devIdp.router);
   app.use(authRoutes({ saml, persons: services.persons, signing: services.signing, db: deps.db, now: deps.now }));
   app.use(staffRoutes(services));
   app.use(onboardingRoutes(services));
-  app.use(mailStaffRoutes({ db: deps.db, now: deps.now, wakeMail: deps.wakeMail }));
+  app.use(mailStaffRoutes({ db: deps.db, now: deps.now }));
   if (!config.isProduction) app.use(devMailboxRoutes({ db: deps.db, config }));
   app.use(startRoutes());
 

@@ -5,6 +5,7 @@ import type { Config } from './config';
 import { employersService } from './employers/service';
 import { onboardingService } from './onboarding/service';
 import { personsService } from './persons/service';
+import { termsService } from './staff/terms-service';
 
 /** Every feature's service, wired by hand from the database, the clock and the SAML set-up. */
 export function createServices(db: Knex, now: () => number, saml: SamlSetup, config: Config) {
@@ -13,6 +14,7 @@ export function createServices(db: Knex, now: () => number, saml: SamlSetup, con
     persons: personsService(db, now),
     signing,
     employers: employersService(db, now),
+    terms: termsService(db, now),
     onboarding: onboardingService(db, now, signing, config, { invitationValidityDays: config.invitationValidityDays }),
   };
 }

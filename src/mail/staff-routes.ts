@@ -9,8 +9,6 @@ import { mailPaths } from './paths';
 export interface MailStaffDependencies {
   db: Knex;
   now: () => number;
-  /** Asks the job queue for a delivery round at once (optional: the every-minute round picks it up anyway). */
-  wakeMail?: () => Promise<void>;
 }
 
 function emailId(req: Request): string {
@@ -54,11 +52,6 @@ export function mailStaffRoutes(deps: MailStaffDependencies): Router {
     const id = emailId(req);
     const retried = await retryEmail(deps.db, id, staffActor(req, res), new Date(deps.now()));
     if (!retried) throw notFound('no email to retry');
-    if (deps.wakeMail) {
-      await deps.wakeMail().catch((error: unknown) => {
-        req.log.warn({ err: error }, 'could not wake the mail worker');
-      });
-    }
     res.redirect(303, `${mailPaths.staffOutbox}?retried=${encodeURIComponent(id)}`);
   });
 

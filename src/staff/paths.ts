@@ -8,4 +8,6 @@ export const staffPaths = {
   newCode: '/handlaggare/arbetsgivare/:employerId/koder/ny',
   editCode: '/handlaggare/arbetsgivare/:employerId/koder/:codeId/andra',
   closeCode: '/handlaggare/arbetsgivare/:employerId/koder/:codeId/avsluta',
+  terms: '/handlaggare/villkor',
+  termsVersion: '/handlaggare/villkor/:termsId',
 } as const;

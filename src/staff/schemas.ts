@@ -18,3 +18,25 @@ export function staffMemberSchema(today: Date) {
 }
 
 export type StaffMemberInput = z.infer<ReturnType<typeof staffMemberSchema>>;
+
+/** The most a terms text may hold, counted after line breaks are normalised to one character. */
+export const TERMS_BODY_MAX = 20000;
+
+/** A textarea's text: line breaks as `\n` (browsers send `\r\n`), no blank start or end; missing reads as empty. */
+const termsBody = (required: string, tooLong: string) =>
+  z.preprocess(
+    (value) => (typeof value === 'string' ? value.replace(/\r\n?/g, '\n').trim() : ''),
+    z.string().min(1, required).max(TERMS_BODY_MAX, tooLong),
+  );
+
+/** Publish a new version of the general terms: its label (unique) and the Swedish and English text. */
+export const termsVersionSchema = z.object({
+  version: z.preprocess(
+    (value) => (typeof value === 'string' ? value.trim() : ''),
+    z.string().min(1, 'staff.terms.errors.versionRequired').max(50, 'staff.terms.errors.versionTooLong'),
+  ),
+  bodySv: termsBody('staff.terms.errors.bodySvRequired', 'staff.terms.errors.bodySvTooLong'),
+  bodyEn: termsBody('staff.terms.errors.bodyEnRequired', 'staff.terms.errors.bodyEnTooLong'),
+});
+
+export type TermsVersionInput = z.infer<typeof termsVersionSchema>;

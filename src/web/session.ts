@@ -29,7 +29,12 @@ function absoluteTimeout(maxAgeMs: number, now: () => number): RequestHandler {
  * __Host- prefix in production; it expires after the idle time (renewed on each request) and the session ends
  * after the absolute time whatever the activity.
  */
-export function setUpSession(app: Express, config: Config, pool: pg.Pool, now: () => number): void {
+/** Sessions live in PostgreSQL, shared by every app instance. */
+export function createSessionStore(pool: pg.Pool): session.Store {
+  return new PgStore({ pool, tableName: 'sessions', createTableIfMissing: false, pruneSessionInterval: 15 * 60 });
+}
+
+export function setUpSession(app: Express, config: Config, store: session.Store, now: () => number): void {
   const idleMs = config.session.idleMinutes * 60_000;
   const name = config.isProduction ? '__Host-portal.sid' : 'portal.sid';
   app.set('session cookie name', name);
@@ -37,7 +42,7 @@ export function setUpSession(app: Express, config: Config, pool: pg.Pool, now: (
     session({
       name,
       secret: config.session.secret,
-      store: new PgStore({ pool, tableName: 'sessions', createTableIfMissing: false, pruneSessionInterval: 15 * 60 }),
+      store,
       resave: false,
       saveUninitialized: false,
       rolling: true,
@@ -46,4 +51,27 @@ export function setUpSession(app: Express, config: Config, pool: pg.Pool, now: (
     }),
   );
   app.use(absoluteTimeout(config.session.absoluteHours * 3_600_000, now));
+  app.use(saveBeforeRedirect);
 }
+
+/**
+ * express-session stores a changed session while the response is already on its way: a browser that follows a
+ * redirect at once can ask for the next page before the store has it (the e-ID round trip, a flash message). A
+ * session that holds anything is therefore saved before the redirect is sent. Empty sessions stay unsaved.
+ */
+const saveBeforeRedirect: RequestHandler = (req, res, next) => {
+  const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
+  res.redirect = (...args: unknown[]) => {
+    // After logout the session is gone (destroy removes req.session).
+    const session = req.session as typeof req.session | undefined;
+    if (!session || !Object.keys(session).some((key) => key !== 'cookie')) {
+      redirect(...args);
+      return;
+    }
+    session.save((error: unknown) => {
+      if (error) next(error);
+      else redirect(...args);
+    });
+  };
+  next();
+};

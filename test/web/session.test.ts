@@ -1,9 +1,11 @@
+import http from 'node:http';
 import express from 'express';
+import session from 'express-session';
 import pg from 'pg';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
-import { markSessionStart, setUpSession } from '../../src/web/session';
+import { createSessionStore, markSessionStart, setUpSession } from '../../src/web/session';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
 
 let database: TestDatabase;
@@ -17,9 +19,14 @@ beforeAll(async () => {
 afterAll(() => pool.end());
 
 /** A tiny app around the real session set-up: /visit stores a counter in the session. */
-function appWith(env: NodeJS.ProcessEnv): express.Express {
+function appWith(env: NodeJS.ProcessEnv, store?: session.Store): express.Express {
   const app = express();
-  setUpSession(app, loadConfig({ NODE_ENV: 'test', ...env }), pool, () => clock.now);
+  setUpSession(app, loadConfig({ NODE_ENV: 'test', ...env }), store ?? createSessionStore(pool), () => clock.now);
+  app.get('/remember-and-go', (req, res) => {
+    markSessionStart(req, clock.now);
+    (req.session as typeof req.session & { note?: string }).note = 'kept';
+    res.redirect('/visit');
+  });
   app.get('/visit', (req, res) => {
     markSessionStart(req, clock.now);
     const session = req.session as typeof req.session & { visits?: number };
@@ -72,6 +79,44 @@ describe('sessions', () => {
     const cookie = sessionCookie(response);
     expect(cookie).toMatch(/^__Host-portal\.sid=/);
     expect(cookie).toContain('Secure');
+  });
+
+  it("has stored a changed session when the redirect's headers arrive (a browser follows them at once)", async () => {
+    // A store that takes its time to write, as a busy database does.
+    const store = createSessionStore(pool);
+    const set = store.set.bind(store);
+    store.set = (sid, data, callback) => {
+      setTimeout(() => {
+        set(sid, data, callback);
+      }, 150);
+    };
+    const server = appWith({}, store).listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    try {
+      // Read the store the moment the headers are in, before the body: that is when a browser asks for the next page.
+      const note = await new Promise<string | undefined>((resolve, reject) => {
+        http
+          .get(`http://127.0.0.1:${port}/remember-and-go`, (response) => {
+            const cookie = [response.headers['set-cookie'] ?? []].flat().join(';');
+            const value = decodeURIComponent(/portal\.sid=([^;]+)/.exec(cookie)?.[1] ?? '');
+            const sid = /^s:([^.]+)\./.exec(value)?.[1] ?? '';
+            database
+              .db('sessions')
+              .where({ sid })
+              .first<{ sess: { note?: string } } | undefined>('sess')
+              .then((row) => {
+                resolve(row?.sess.note);
+              }, reject);
+            response.resume();
+          })
+          .on('error', reject);
+      });
+      expect(note).toBe('kept');
+    } finally {
+      server.close();
+    }
   });
 
   it('ends the session after the absolute timeout, however active the person is', async () => {
