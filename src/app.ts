@@ -12,6 +12,8 @@ import { mailStaffRoutes } from './mail/staff-routes';
 import { onboardingRoutes } from './onboarding/routes';
 import { staffRoutes } from './staff/routes';
 import { startRoutes } from './start/routes';
+import { setUpEmployerContext } from './context/middleware';
+import { contextRoutes } from './context/routes';
 import { setUpCurrentPerson } from './web/current-person';
 import { setUpMailWakeUp } from './web/mail-wake-up';
 import { setUpCsrf } from './web/csrf';
@@ -68,10 +70,12 @@ export async function createApp(deps: AppDependencies): Promise<Portal> {
   setUpLocals(app);
   setUpCsrf(app, deps.now);
   setUpCurrentPerson(app, services.persons);
+  setUpEmployerContext(app, services.context);
   setUpMailWakeUp(app, deps.wakeMail);
 
   if (saml.devIdp) app.use(saml.devIdp.router);
   app.use(authRoutes({ saml, persons: services.persons, signing: services.signing, db: deps.db, now: deps.now }));
+  app.use(contextRoutes(services));
   app.use(staffRoutes(services));
   app.use(onboardingRoutes(services));
   app.use(mailStaffRoutes({ db: deps.db, now: deps.now }));

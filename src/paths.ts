@@ -1,3 +1,4 @@
+import { contextPaths } from './context/paths';
 import { mailPaths } from './mail/paths';
 import { onboardingPaths } from './onboarding/paths';
 import { staffPaths } from './staff/paths';
@@ -16,6 +17,7 @@ export const paths = {
     metadata: '/saml/metadata',
     acs: '/saml/acs',
   },
+  context: contextPaths,
   staff: staffPaths,
   onboarding: onboardingPaths,
   mail: mailPaths,

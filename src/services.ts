@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { SamlSetup } from './auth/saml-setup';
 import { signingService } from './auth/signing';
 import type { Config } from './config';
+import { contextService } from './context/service';
 import { employersService } from './employers/service';
 import { onboardingService } from './onboarding/service';
 import { personsService } from './persons/service';
@@ -12,6 +13,7 @@ export function createServices(db: Knex, now: () => number, saml: SamlSetup, con
   const signing = signingService(db, saml, now);
   return {
     persons: personsService(db, now),
+    context: contextService(db, now),
     signing,
     employers: employersService(db, now),
     terms: termsService(db, now),

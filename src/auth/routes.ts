@@ -4,7 +4,6 @@ import { SamlStatusError } from '@node-saml/passport-saml';
 import { paths } from '../paths';
 import type { PersonsService } from '../persons/service';
 import { markSessionStart } from '../web/session';
-import { requireLogin } from '../web/current-person';
 import { CANCEL_STATUS } from './saml-constants';
 import type { SamlSetup } from './saml-setup';
 import type { SigningService } from './signing';
@@ -99,11 +98,6 @@ export function authRoutes({ saml, persons, signing, db, now }: Dependencies): R
 
   router.get(paths.loggedOut, (_req, res) => {
     res.render('auth/logged-out');
-  });
-
-  router.get(paths.overview, requireLogin, async (_req, res) => {
-    const person = res.locals.currentPerson;
-    res.render('auth/overview', { roles: person ? await persons.roles(person.id) : [] });
   });
 
   return router;

@@ -8,12 +8,6 @@ export interface PersonRow {
   preferred_language: 'sv' | 'en';
 }
 
-export interface RoleRow {
-  role: 'orderer' | 'delegate' | 'administrator' | 'user';
-  employer_name: string;
-  employer_code: string | null;
-}
-
 export async function upsertOnLogin(
   db: Knex,
   person: { personalIdentityNumber: string; givenName: string; familyName: string; displayName: string },
@@ -56,24 +50,4 @@ export function findById(db: Knex, id: string): Promise<(PersonRow & { is_staff:
       'p.preferred_language',
       db.raw('s.person_id is not null as is_staff'),
     );
-}
-
-/** Every current role of a person: assignments, and being a user through a permission (one row per employer). */
-export async function currentRoles(db: Knex, personId: string): Promise<RoleRow[]> {
-  const assignments = db('role_assignments as r')
-    .join('employers as e', 'e.id', 'r.employer_id')
-    .leftJoin('employer_codes as c', 'c.id', 'r.employer_code_id')
-    .where('r.person_id', personId)
-    .whereNull('r.revoked_at')
-    .select({ role: 'r.role', employer_name: 'e.name', employer_code: 'c.code' });
-  const users = db('permissions as p')
-    .join('employer_codes as c', 'c.id', 'p.employer_code_id')
-    .join('employers as e', 'e.id', 'c.employer_id')
-    .where('p.person_id', personId)
-    .whereNull('p.revoked_at')
-    .distinct(db.raw("'user' as role"), 'e.name as employer_name', db.raw('null::text as employer_code'));
-  return db
-    .select('*')
-    .from(assignments.unionAll(users).as('roles'))
-    .orderBy(['employer_name', 'role', 'employer_code']);
 }

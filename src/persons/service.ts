@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import * as repository from './repository';
 
-export type { PersonRow, RoleRow } from './repository';
+export type { PersonRow } from './repository';
 
 /** The persons feature: who a person is, when they last logged in, what roles they hold. */
 export function personsService(db: Knex, now: () => number) {
@@ -17,9 +17,6 @@ export function personsService(db: Knex, now: () => number) {
     },
     find(id: string) {
       return repository.findById(db, id);
-    },
-    roles(id: string) {
-      return repository.currentRoles(db, id);
     },
   };
 }

@@ -8,6 +8,8 @@ declare module 'express-session' {
     personId?: string;
     /** Where to go after the e-ID login (a path on this site), e.g. back to an invitation. */
     returnTo?: string;
+    /** The employer the person works for right now (employers.id); checked against their roles on every request. */
+    employerId?: string;
   }
 }
 
@@ -22,6 +24,7 @@ declare global {
       csrfToken: () => string;
       assets: { stylesheets: string[]; scripts: string[] };
       currentPerson: { id: string; displayName: string; isStaff: boolean } | undefined;
+      employerContext: import('../context/types').EmployerContext | undefined;
       paths: typeof import('../paths').paths;
       pathTo: typeof import('../paths').pathTo;
     }

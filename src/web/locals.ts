@@ -17,6 +17,7 @@ export function setUpLocals(app: Express): void {
     res.locals.languageSwitchHref = `${req.path}?${query.toString()}`;
     res.locals.assets = pageAssets;
     res.locals.currentPerson = undefined;
+    res.locals.employerContext = undefined;
     res.locals.paths = paths;
     res.locals.pathTo = pathTo;
     next();

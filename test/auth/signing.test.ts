@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import * as cheerio from 'cheerio';
 import request from 'supertest';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { KeyPair } from '../../src/auth/keys';
@@ -137,37 +136,5 @@ describe('signatures checked on return', () => {
       [ATTRIBUTES.signMessageDigest]: `${SHA256};${digestOf(MESSAGE)}`,
     }));
     expect((await testApp.db('sessions').select('sess')).length).toBe(before);
-  });
-});
-
-describe('the page that hands a sign request to the IdP', () => {
-  it('posts the fields with a visible button and no inline script', async () => {
-    const post = await startSignature();
-    const app = testApp.app;
-    const html: string = await new Promise((resolve, reject) => {
-      app.render(
-        'auth/post-to-idp',
-        {
-          ...app.locals,
-          ...post,
-          t: (key: string) => key,
-          lang: 'sv',
-          otherLang: 'en',
-          languageSwitchHref: '/',
-          assets: { stylesheets: [], scripts: [] },
-          currentPerson: undefined,
-          csrfToken: () => '',
-        },
-        (error: Error | null, rendered: string) => {
-          if (error) reject(error);
-          else resolve(rendered);
-        },
-      );
-    });
-    const $ = cheerio.load(html);
-    expect($('form[data-auto-submit]').attr('action')).toBe(post.action);
-    expect($('input[name=SAMLRequest]').val()).toBe(post.fields.SAMLRequest);
-    expect($('form button[type=submit]')).toHaveLength(1);
-    expect($('script:not([src])')).toHaveLength(0);
   });
 });

@@ -154,7 +154,11 @@ export interface SignStart {
 export async function startSigning(agent: Agent): Promise<SignStart> {
   const response = await postForm(agent, p.review, p.sign, {});
   expect(response.status, response.text).toBe(200);
-  const form = cheerio.load(response.text)('form[data-auto-submit]');
+  const page = cheerio.load(response.text);
+  const form = page('form[data-auto-submit]');
+  // Works without JavaScript (a visible button) and under the CSP (no inline script).
+  expect(form.find('button[type=submit]')).toHaveLength(1);
+  expect(page('script:not([src])')).toHaveLength(0);
   const fields = Object.fromEntries(
     form
       .find('input[type=hidden]')

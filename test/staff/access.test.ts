@@ -105,9 +105,9 @@ describe('who reaches the back office', () => {
   });
 
   it('links the back office from the header for staff only', async () => {
-    const staff = html(await (await loggedIn(testApp, STAFF_PIN)).get('/oversikt').expect(200));
+    const staff = html(await (await loggedIn(testApp, STAFF_PIN)).get('/').expect(200));
     expect(staff('header [data-testid=back-office-link]').attr('href')).toBe(paths.staff.root);
-    const orderer = html(await (await loggedIn(testApp, ORDERER_PIN)).get('/oversikt').expect(200));
+    const orderer = html(await (await loggedIn(testApp, ORDERER_PIN)).get('/').expect(200));
     expect(orderer('[data-testid=back-office-link]')).toHaveLength(0);
     const anonymous = html(await request(testApp.app).get('/').expect(200));
     expect(anonymous('[data-testid=back-office-link]')).toHaveLength(0);

@@ -19,7 +19,7 @@ export async function loggedIn(testApp: TestApp, personalIdentityNumber: string)
 export const html = (response: Response): cheerio.CheerioAPI => cheerio.load(response.text);
 
 /** The session's CSRF token, read from a page with a form (the logout form in the header is on every page). */
-export async function csrfToken(agent: Agent, path = '/oversikt'): Promise<string> {
+export async function csrfToken(agent: Agent, path = '/'): Promise<string> {
   const token = html(await agent.get(path).expect(200))('input[name=_csrf]')
     .first()
     .val();
