@@ -1,6 +1,8 @@
+import { administratorsPaths } from './administrators/paths';
 import { contextPaths } from './context/paths';
 import { mailPaths } from './mail/paths';
 import { onboardingPaths } from './onboarding/paths';
+import { permissionsPaths } from './permissions/paths';
 import { staffPaths } from './staff/paths';
 
 /** Every URL of the portal, used by routes, redirects, views and tests. Features keep theirs in their own file. */
@@ -18,6 +20,8 @@ export const paths = {
     acs: '/saml/acs',
   },
   context: contextPaths,
+  administrators: administratorsPaths,
+  permissions: permissionsPaths,
   staff: staffPaths,
   onboarding: onboardingPaths,
   mail: mailPaths,

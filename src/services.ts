@@ -1,10 +1,12 @@
 import type { Knex } from 'knex';
 import type { SamlSetup } from './auth/saml-setup';
 import { signingService } from './auth/signing';
+import { administratorsService } from './administrators/service';
 import type { Config } from './config';
 import { contextService } from './context/service';
 import { employersService } from './employers/service';
 import { onboardingService } from './onboarding/service';
+import { permissionsService } from './permissions/service';
 import { personsService } from './persons/service';
 import { termsService } from './staff/terms-service';
 
@@ -14,6 +16,8 @@ export function createServices(db: Knex, now: () => number, saml: SamlSetup, con
   return {
     persons: personsService(db, now),
     context: contextService(db, now),
+    administrators: administratorsService(db, now, config),
+    permissions: permissionsService(db, now, config),
     signing,
     employers: employersService(db, now),
     terms: termsService(db, now),

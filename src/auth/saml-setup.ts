@@ -78,10 +78,13 @@ export async function setUpSaml({ config, db, now, i18n }: Options): Promise<Sam
       spMetadataXml: () => metadataXml,
       listPersons: () =>
         db('persons')
+          // Persons added by an administrator may have only a display name until their first e-ID login.
           .select({
             personalIdentityNumber: 'personal_identity_number',
-            givenName: 'given_name',
-            familyName: 'family_name',
+            givenName: db.raw("coalesce(given_name, split_part(display_name, ' ', 1))"),
+            familyName: db.raw(
+              "coalesce(family_name, nullif(substr(display_name, strpos(display_name, ' ') + 1), ''), display_name)",
+            ),
             displayName: 'display_name',
           })
           .orderBy('display_name'),

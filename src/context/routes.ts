@@ -5,6 +5,7 @@ import type { Services } from '../services';
 import { requireLogin } from '../web/current-person';
 import { parseForm } from '../web/forms';
 import { requireEmployer } from './middleware';
+import { canManageAdministrators, isAdministratorOfAny } from './permissions';
 import type { ContactRow, ServiceRow } from './service';
 
 const choiceSchema = z.object({ employerId: z.uuid('context.choose.required') });
@@ -86,7 +87,14 @@ export function contextRoutes(services: Services): Router {
       context.contactsOf(current.employer.id),
       context.employersOf(person.id),
     ]);
+    const adminLinks = [
+      ...(canManageAdministrators(current)
+        ? [{ href: paths.administrators.list, label: 'context.start.administratorsLink' }]
+        : []),
+      ...(isAdministratorOfAny(current) ? [{ href: paths.permissions.users, label: 'context.start.usersLink' }] : []),
+    ];
     res.render('context/start', {
+      adminLinks,
       codes: byCode(serviceRows),
       contacts: people(contactRows),
       severalEmployers: employers.length > 1,

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { recordAudit } from '../audit/service';
 import { enqueueEmail } from '../mail/outbox';
 import { paths } from '../paths';
+import { INACTIVE_FILTER } from '../permissions/paths';
 
 export interface InactivitySettings {
   /** Users not logged in for this many months are inactive (INACTIVITY_MONTHS). */
@@ -30,7 +31,7 @@ interface AdministratorRow {
 }
 
 /** The administrators' overview, filtered on inactive users (the overview itself belongs to issue 5). */
-export const INACTIVE_USERS_PATH = `${paths.overview}?visa=inaktiva`;
+export const INACTIVE_USERS_PATH = `${paths.permissions.users}?${INACTIVE_FILTER.param}=${INACTIVE_FILTER.value}`;
 
 /**
  * Every administrator with inactive users on the codes they administer, in one set-based statement.

@@ -114,6 +114,20 @@ describe('the user’s start page', () => {
     expect(start.html()).not.toMatch(/19121207-?2423/);
   });
 
+  it('links the orderer to the administrators and the users, and a user to neither', async () => {
+    const orderer = request.agent(testApp.app);
+    await loginWithEid(orderer, '191212102824');
+    const start = await page(orderer, '/oversikt');
+    expect(
+      start('nav[aria-labelledby=admin-heading] a')
+        .map((_, link) => start(link).attr('href'))
+        .get(),
+    ).toEqual(['/administratorer', '/anvandare']);
+    const user = request.agent(testApp.app);
+    await loginWithEid(user, SARA);
+    expect((await page(user, '/oversikt'))('nav[aria-labelledby=admin-heading]')).toHaveLength(0);
+  });
+
   it('is in English too', async () => {
     const agent = request.agent(testApp.app);
     await loginWithEid(agent, SARA);
