@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { ConfigError, loadConfig, type Config } from './config';
+import { loadConfigOrExit } from './config';
 import { maskPersonalIdentityNumber } from './domain/identity-numbers';
 import { createKnex } from './db/knex';
 import { openDatabase } from './db/open';
@@ -59,23 +59,6 @@ async function run(command: Command, db: Knex): Promise<string> {
   return `${result.name} (${masked}) is no longer agency staff.`;
 }
 
-function configOrExit(): Config {
-  try {
-    if (typeof process.loadEnvFile === 'function') {
-      try {
-        process.loadEnvFile();
-      } catch {
-        // No .env file: the environment alone is used.
-      }
-    }
-    return loadConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
-    process.exit(1);
-  }
-}
-
 let command: Command;
 try {
   command = parseCommand(process.argv.slice(2));
@@ -85,7 +68,7 @@ try {
   process.exit(1);
 }
 
-const config = configOrExit();
+const config = loadConfigOrExit();
 // Log lines go to stderr, and only warnings unless LOG_LEVEL asks for more: stdout keeps the one line of result.
 const logger = createLogger(process.env.LOG_LEVEL ? config.logLevel : 'warn', pino.destination(2));
 const connection = await openDatabase(config, logger);

@@ -181,3 +181,24 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     loadDemoData: env.DEMO_DATA ? env.DEMO_DATA === 'true' : env.NODE_ENV === 'development',
   };
 }
+
+/**
+ * For the commands (`npm start`, `npm run cli`): the environment plus a `.env` file if there is one; a bad value
+ * stops the process with the one line that names it.
+ */
+export function loadConfigOrExit(): Config {
+  try {
+    if (typeof process.loadEnvFile === 'function') {
+      try {
+        process.loadEnvFile();
+      } catch {
+        // No .env file: the environment alone is used.
+      }
+    }
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}

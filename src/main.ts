@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { createApp } from './app';
-import { ConfigError, loadConfig, type Config } from './config';
+import { loadConfigOrExit } from './config';
 import { createKnex } from './db/knex';
 import { openDatabase } from './db/open';
 import { PendingMigrationsError, prepareDatabase } from './db/prepare';
@@ -9,24 +9,7 @@ import { loadDemoData } from './demo/seed';
 import { startJobQueue, type JobQueue } from './jobs/queue';
 import { createLogger } from './logger';
 
-function configOrExit(): Config {
-  try {
-    if (typeof process.loadEnvFile === 'function') {
-      try {
-        process.loadEnvFile();
-      } catch {
-        // No .env file: the environment alone is used.
-      }
-    }
-    return loadConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
-    process.exit(1);
-  }
-}
-
-const config = configOrExit();
+const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel);
 const connection = await openDatabase(config, logger);
 const db = createKnex(connection.url);

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../config';
+import { loadConfigOrExit } from '../config';
 import { createLogger } from '../logger';
 import { createKnex } from './knex';
 import { migratorConfig, migrateToLatest, pendingMigrations } from './migrations';
@@ -6,14 +6,7 @@ import { openDatabase } from './open';
 
 /** `npm run migrate` (latest), `npm run migrate:down` (rollback the last batch), `npm run migrate:status`. */
 async function main(command: string | undefined): Promise<number> {
-  if (typeof process.loadEnvFile === 'function') {
-    try {
-      process.loadEnvFile();
-    } catch {
-      // No .env file.
-    }
-  }
-  const config = loadConfig();
+  const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
   const connection = await openDatabase(config, logger);
   const db = createKnex(connection.url, { min: 0, max: 1 });
@@ -41,7 +34,7 @@ async function main(command: string | undefined): Promise<number> {
 main(process.argv[2]).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof ConfigError ? error.message : error);
+    console.error(error);
     process.exit(1);
   },
 );

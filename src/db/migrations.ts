@@ -37,6 +37,7 @@ export async function migrateToLatest(db: Knex): Promise<string[]> {
 }
 
 export async function pendingMigrations(db: Knex): Promise<string[]> {
-  const [, pending] = (await db.migrate.list(migratorConfig)) as [unknown[], { file: string }[]];
-  return pending.map((migration) => migration.file);
+  // With a custom migration source knex lists pending migrations as the source gives them: here, file names.
+  const [, pending] = (await db.migrate.list(migratorConfig)) as [unknown[], (string | { file: string })[]];
+  return pending.map((migration) => (typeof migration === 'string' ? migration : migration.file));
 }

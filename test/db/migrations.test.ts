@@ -52,6 +52,8 @@ describe('migrations', () => {
   it('each down exactly reverses its up', async () => {
     await db.migrate.rollback(migratorConfig, true);
     const migrations = await pendingMigrations(db);
+    expect(migrations.length).toBeGreaterThan(5);
+    expect(migrations.every((name) => /^\d{8}_\d{6}_[a-z0-9_]+\.ts$/.test(name))).toBe(true);
     for (const migration of migrations) {
       const before = await schemaSnapshot(db);
       await db.migrate.up({ ...migratorConfig, name: migration });
