@@ -1,6 +1,9 @@
 import type { Knex } from 'knex';
 import type { CacheItem, CacheProvider } from '@node-saml/passport-saml';
 
+/** The value of an id reserved before node-saml has sent the request. */
+const RESERVED = '';
+
 /**
  * node-saml's cache of outstanding AuthnRequest ids, in PostgreSQL so that every app instance shares it. An id can
  * be taken once: removing marks it consumed (the portal's checks read the request time afterwards).
@@ -12,12 +15,25 @@ export class PostgresRequestCache implements CacheProvider {
     private readonly expiryMs: number,
   ) {}
 
+  /** Reserves a request id before node-saml builds the request, with where to go after the login. */
+  async reserve(key: string, returnPath: string): Promise<void> {
+    await this.db('saml_request_ids').insert({
+      id: key,
+      value: RESERVED,
+      return_path: returnPath,
+      created_at: new Date(this.now()),
+    });
+  }
+
   async saveAsync(key: string, value: string): Promise<CacheItem | null> {
     const createdAt = this.now();
+    // A reserved id takes node-saml's value; any other existing id is left alone.
     const inserted = await this.db('saml_request_ids')
       .insert({ id: key, value, created_at: new Date(createdAt) })
       .onConflict('id')
-      .ignore()
+      .merge({ value, created_at: new Date(createdAt) })
+      .where('saml_request_ids.value', RESERVED)
+      .whereNull('saml_request_ids.consumed_at')
       .returning('id');
     await this.db('saml_request_ids')
       .where('created_at', '<', new Date(createdAt - 24 * 3_600_000))
@@ -29,6 +45,7 @@ export class PostgresRequestCache implements CacheProvider {
     const row = await this.db('saml_request_ids')
       .where({ id: key })
       .whereNull('consumed_at')
+      .whereNot('value', RESERVED)
       .where('created_at', '>', new Date(this.now() - this.expiryMs))
       .first<{ value: string } | undefined>('value');
     return row?.value ?? null;
@@ -42,6 +59,14 @@ export class PostgresRequestCache implements CacheProvider {
       .update({ consumed_at: new Date(this.now()) })
       .returning<{ value: string }[]>('value');
     return row?.value ?? null;
+  }
+
+  /** Where the login that answers this request should end, if the person was on their way somewhere. */
+  async returnPath(key: string): Promise<string | null> {
+    const row = await this.db('saml_request_ids')
+      .where({ id: key })
+      .first<{ return_path: string | null } | undefined>('return_path');
+    return row?.return_path ?? null;
   }
 
   /** When the request was sent (its IssueInstant), whether or not it has been consumed. */

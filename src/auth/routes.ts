@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import passport from 'passport';
 import { SamlStatusError } from '@node-saml/passport-saml';
@@ -7,7 +8,7 @@ import { markSessionStart } from '../web/session';
 import { CANCEL_STATUS } from './saml-constants';
 import type { SamlSetup } from './saml-setup';
 import type { SigningService } from './signing';
-import { createSamlStrategy, type VerifiedLogin } from './strategy';
+import { createSamlStrategy, setRequestOptions, type VerifiedLogin } from './strategy';
 
 interface Dependencies {
   saml: SamlSetup;
@@ -45,7 +46,20 @@ export function authRoutes({ saml, persons, signing, db, now }: Dependencies): R
     res.type('application/samlmetadata+xml').send(saml.sp.metadataXml);
   });
 
-  router.get(paths.login, authenticator.authenticate('saml', { session: false }) as RequestHandler);
+  const sendToIdp = authenticator.authenticate('saml', { session: false }) as RequestHandler;
+  router.get(paths.login, (req, res, next) => {
+    const returnTo = safeReturnPath(req.session.returnTo);
+    if (!returnTo) {
+      sendToIdp(req, res, next);
+      return;
+    }
+    // The IdP's answer arrives cross-site without the session cookie: keep the way back with the request's id.
+    const id = `_${randomBytes(20).toString('hex')}`;
+    saml.cache.reserve(id, returnTo).then(() => {
+      setRequestOptions(req, { generateUniqueId: () => id });
+      sendToIdp(req, res, next);
+    }, next);
+  });
 
   router.post(paths.saml.acs, (req: Request, res: Response, next: NextFunction) => {
     const body = req.body as Record<string, unknown> | undefined;
@@ -77,7 +91,8 @@ export function authRoutes({ saml, persons, signing, db, now }: Dependencies): R
       return;
     }
     const person = await persons.recordLogin(login.identity);
-    const returnTo = safeReturnPath(req.session.returnTo);
+    const returnTo =
+      safeReturnPath(await saml.cache.returnPath(login.identity.inResponseTo)) ?? safeReturnPath(req.session.returnTo);
     await regenerate(req);
     req.session.personId = person.id;
     markSessionStart(req, now());

@@ -72,6 +72,32 @@ describe('sessions around login and logout', () => {
     expect(sid(after)).not.toBe(sid(String(before)));
   });
 
+  it('brings the person back where they were going, even when the IdP posts cross-site without the cookie', async () => {
+    const browser = request.agent(testApp.app);
+    await browser.get('/anvandare').expect(302);
+    const sent = await startLogin(browser);
+    await browser.get(sent.ssoPath).expect(302);
+    const page = cheerio.load((await browser.get('/dev-eid/authenticate').expect(200)).text);
+    const answer = await browser
+      .post('/dev-eid/authenticate')
+      .type('form')
+      .send({ _csrf: String(page('input[name=_csrf]').val()), person: ORDERER, action: 'authenticate' })
+      .expect(200);
+    const form = cheerio.load(answer.text)('form[data-auto-submit]');
+    // A SameSite=Lax cookie stays home on a cross-site POST: the IdP's answer comes without it.
+    const response = await request(testApp.app)
+      .post('/saml/acs')
+      .type('form')
+      .send({ SAMLResponse: String(form.find('input[name=SAMLResponse]').val()) })
+      .expect(302);
+    expect(response.headers.location).toBe('/anvandare');
+    const stored = await testApp
+      .db('saml_request_ids')
+      .where({ id: sent.id })
+      .first<{ return_path: string }>('return_path');
+    expect(stored.return_path).toBe('/anvandare');
+  });
+
   it('sends a person who is not logged in to the e-ID login', async () => {
     const response = await request(testApp.app).get('/oversikt').expect(302);
     expect(response.headers.location).toBe('/logga-in');
