@@ -1,3 +1,4 @@
+import { findOrCreatePerson as findOrCreateByNumber } from '../persons/service';
 import type { Knex } from 'knex';
 import { UUID } from '../employers/schemas';
 
@@ -96,42 +97,18 @@ export function findPerson(db: Knex, personId: string): Promise<PersonRow | unde
     .first<PersonRow | undefined>('id', 'display_name', 'email', 'phone', 'preferred_language');
 }
 
-/**
- * The person with this personal identity number, created when unknown. A known person keeps their name (the
- * e-ID's) and contact details; only details they lack are filled in.
- */
+/** The person with this number, created when unknown (the persons feature's rule), as this feature reads them. */
 export async function findOrCreatePerson(
   trx: Knex.Transaction,
   person: { personalIdentityNumber: string; name: string; email: string; phone: string },
   at: Date,
 ): Promise<{ row: PersonRow; created: boolean }> {
-  const inserted = await trx('persons')
-    .insert({
-      personal_identity_number: person.personalIdentityNumber,
-      display_name: person.name,
-      email: person.email,
-      phone: person.phone === '' ? null : person.phone,
-      created_at: at,
-      updated_at: at,
-    })
-    .onConflict('personal_identity_number')
-    .ignore()
-    .returning<PersonRow[]>(['id', 'display_name', 'email', 'phone', 'preferred_language']);
-  if (inserted[0]) return { row: inserted[0], created: true };
-  const known = await trx('persons')
-    .where({ personal_identity_number: person.personalIdentityNumber })
-    .forUpdate()
+  const { id, created } = await findOrCreateByNumber(trx, person, at);
+  const row = await trx('persons')
+    .where({ id })
     .first<PersonRow | undefined>('id', 'display_name', 'email', 'phone', 'preferred_language');
-  if (!known) throw new Error('person vanished between insert and select');
-  const missing = {
-    ...(known.email === null ? { email: person.email } : {}),
-    ...(known.phone === null && person.phone !== '' ? { phone: person.phone } : {}),
-  };
-  if (Object.keys(missing).length === 0) return { row: known, created: false };
-  await trx('persons')
-    .where({ id: known.id })
-    .update({ ...missing, updated_at: at });
-  return { row: { ...known, ...missing }, created: false };
+  if (!row) throw new Error('person vanished');
+  return { row, created };
 }
 
 /** Ends assignments that lapsed (their end date passed) but were never revoked, so a new one may take their place. */

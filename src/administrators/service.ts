@@ -1,3 +1,4 @@
+import { forbidden } from '../web/http-errors';
 import type { Knex } from 'knex';
 import { recordAudit, type Actor } from '../audit/service';
 import type { Config } from '../config';
@@ -126,6 +127,16 @@ export function administratorsService(db: Knex, now: () => number, config: Pick<
     actor: PersonActor,
     at: Date,
   ): Promise<Outcome<Change>> {
+    // The service checks the actor itself, not only the route: only the employer's orderer or a delegate appoints.
+    const managers = await trx('role_assignments')
+      .where({ employer_id: employerId, person_id: actor.personId })
+      .whereIn('role', ['orderer', 'delegate'])
+      .whereNull('revoked_at')
+      .where((query) => {
+        void query.whereNull('valid_until').orWhere('valid_until', '>', at);
+      })
+      .first<{ id: string } | undefined>('id');
+    if (!managers) throw forbidden('not the orderer or a delegate of this employer');
     const affected = await lockAffected(trx, employerId, person.id, request.wanted, at);
     if (!affected) return { status: 'not-found' };
     const { locked, current } = affected;

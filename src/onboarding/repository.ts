@@ -1,3 +1,4 @@
+import { findOrCreatePerson as findOrCreateByNumber } from '../persons/service';
 import type { Knex } from 'knex';
 import { isUuid } from './view-helpers';
 
@@ -161,21 +162,5 @@ export async function findOrCreatePerson(
   person: { personalIdentityNumber: string; name: string; email: string },
   at: Date,
 ): Promise<string> {
-  const [inserted] = await trx('persons')
-    .insert({
-      personal_identity_number: person.personalIdentityNumber,
-      display_name: person.name,
-      email: person.email,
-      created_at: at,
-      updated_at: at,
-    })
-    .onConflict('personal_identity_number')
-    .ignore()
-    .returning<{ id: string }[]>('id');
-  if (inserted) return inserted.id;
-  const existing = await personIdByPnr(trx, person.personalIdentityNumber);
-  if (!existing) throw new Error('person neither inserted nor found');
-  // A person known without an email (e.g. only logged in) gets the one from the form.
-  await trx('persons').where({ id: existing }).whereNull('email').update({ email: person.email, updated_at: at });
-  return existing;
+  return (await findOrCreateByNumber(trx, person, at)).id;
 }

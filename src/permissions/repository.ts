@@ -1,3 +1,4 @@
+import { findOrCreatePerson as findOrCreateByNumber } from '../persons/service';
 import type { Knex } from 'knex';
 
 export interface CodeRow {
@@ -223,33 +224,20 @@ export function findPersonByPin(db: Knex, pin: string): Promise<PersonRow | unde
   return db('persons as pe').where('pe.personal_identity_number', pin).first<PersonRow | undefined>(PERSON_COLUMNS);
 }
 
-/** Inserts the person unless the number is known (a concurrent add finds the row the other one made). */
+/** The person with this number, created when unknown (the persons feature's rule), as this feature reads them. */
 export async function findOrInsertPerson(
   trx: Knex.Transaction,
   person: { pin: string; name: string; email: string },
   at: Date,
 ): Promise<{ row: PersonRow; created: boolean }> {
-  const inserted = await trx('persons')
-    .insert({
-      personal_identity_number: person.pin,
-      display_name: person.name,
-      email: person.email,
-      created_at: at,
-      updated_at: at,
-    })
-    .onConflict('personal_identity_number')
-    .ignore()
-    .returning<{ id: string }[]>('id');
-  if (inserted.length === 0) {
-    // known: keep what the person's own e-ID login says, and give an address only to someone without one
-    await trx('persons')
-      .where({ personal_identity_number: person.pin })
-      .whereNull('email')
-      .update({ email: person.email, updated_at: at });
-  }
+  const { created } = await findOrCreateByNumber(
+    trx,
+    { personalIdentityNumber: person.pin, name: person.name, email: person.email },
+    at,
+  );
   const row = await findPersonByPin(trx, person.pin);
   if (!row) throw new Error('person vanished');
-  return { row, created: inserted.length > 0 };
+  return { row, created };
 }
 
 /** The person's current grants on the given codes. */

@@ -51,3 +51,44 @@ export function findById(db: Knex, id: string): Promise<(PersonRow & { is_staff:
       db.raw('s.person_id is not null as is_staff'),
     );
 }
+
+/**
+ * The person with this personal identity number, created from what an orderer, administrator or staff member typed
+ * when the portal does not know them yet. A known person keeps their name (their e-ID's) and contact details; only
+ * an email or phone they lack is filled in. Safe under concurrency: a simultaneous add finds the other's row.
+ */
+export async function findOrCreateByNumber(
+  trx: Knex.Transaction,
+  person: { personalIdentityNumber: string; name: string; email: string; phone?: string | null },
+  at: Date,
+): Promise<{ id: string; created: boolean }> {
+  const phone = person.phone === '' ? null : (person.phone ?? null);
+  const [inserted] = await trx('persons')
+    .insert({
+      personal_identity_number: person.personalIdentityNumber,
+      display_name: person.name,
+      email: person.email,
+      phone,
+      created_at: at,
+      updated_at: at,
+    })
+    .onConflict('personal_identity_number')
+    .ignore()
+    .returning<{ id: string }[]>('id');
+  if (inserted) return { id: inserted.id, created: true };
+  const known = await trx('persons')
+    .where({ personal_identity_number: person.personalIdentityNumber })
+    .forUpdate()
+    .first<{ id: string; email: string | null; phone: string | null } | undefined>('id', 'email', 'phone');
+  if (!known) throw new Error('person neither inserted nor found');
+  const missing = {
+    ...(known.email === null ? { email: person.email } : {}),
+    ...(known.phone === null && phone !== null ? { phone } : {}),
+  };
+  if (Object.keys(missing).length > 0) {
+    await trx('persons')
+      .where({ id: known.id })
+      .update({ ...missing, updated_at: at });
+  }
+  return { id: known.id, created: false };
+}

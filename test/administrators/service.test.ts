@@ -45,6 +45,20 @@ describe('administrators service', () => {
     orderer = { type: 'person', personId: await personId(db, PIN.orderer), role: 'orderer', requestId: 'test' };
   });
 
+  it('refuses a change by someone who is not the orderer or a delegate, even when called directly', async () => {
+    const administrator: PersonActor = {
+      type: 'person',
+      personId: await personId(db, PIN.administratorAll),
+      role: 'administrator',
+      requestId: 'test',
+    };
+    const assignments = await db('role_assignments').count<{ count: string }[]>({ count: '*' });
+    await expect(service.appoint(employerId, await input(['40101'], {}), administrator)).rejects.toMatchObject({
+      status: 403,
+    });
+    expect(await db('role_assignments').count<{ count: string }[]>({ count: '*' })).toEqual(assignments);
+  });
+
   it('lists every code, the inactive one too, with its administrators', async () => {
     const overview = await service.overview(employerId);
     expect(overview.map(({ code, administrators }) => [code.code, administrators.map((a) => a.display_name)])).toEqual([
