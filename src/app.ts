@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import type pg from 'pg';
 import type { Config } from './config';
 import type { Logger } from './logger';
+import { setUpDecisionApi } from './api/routes';
 import { authRoutes } from './auth/routes';
 import { identityProviderOrigins, setUpSaml } from './auth/saml-setup';
 import { createServices, type Services } from './services';
@@ -12,8 +13,10 @@ import { mailStaffRoutes } from './mail/staff-routes';
 import { onboardingRoutes } from './onboarding/routes';
 import { permissionsRoutes } from './permissions/routes';
 import { staffRoutes } from './staff/routes';
+import { launchRoutes } from './launch/routes';
 import { startRoutes } from './start/routes';
 import { administratorsRoutes } from './administrators/routes';
+import { auditRoutes } from './audit/routes';
 import { setUpEmployerContext } from './context/middleware';
 import { contextRoutes } from './context/routes';
 import { setUpCurrentPerson } from './web/current-person';
@@ -64,6 +67,15 @@ export async function createApp(deps: AppDependencies): Promise<Portal> {
   setUpRequestLogging(app, deps.logger);
   setUpHealthChecks(app, deps.db);
   setUpSecurityHeaders(app, { production: config.isProduction, formTargets: identityProviderOrigins(saml) });
+  // The decision API: JSON with a bearer token, so before the session, CSRF, i18n and templates.
+  setUpDecisionApi(app, {
+    db: deps.db,
+    now: deps.now,
+    decisions: services.decisions,
+    baseUrl: config.baseUrl,
+    rateLimitPerMinute: config.api.rateLimitPerMinute,
+    clientCacheSeconds: config.api.clientCacheSeconds,
+  });
   setUpStaticFiles(app);
   setUpSession(app, config, createSessionStore(deps.sessionPool), deps.now);
   // Large enough for the general terms in two languages (the largest form), small enough to refuse floods.
@@ -81,7 +93,9 @@ export async function createApp(deps: AppDependencies): Promise<Portal> {
   app.use(administratorsRoutes(services));
   app.use(permissionsRoutes(services));
   app.use(staffRoutes(services));
+  app.use(launchRoutes(services));
   app.use(onboardingRoutes(services));
+  app.use(auditRoutes(services));
   app.use(mailStaffRoutes({ db: deps.db, now: deps.now }));
   if (!config.isProduction) app.use(devMailboxRoutes({ db: deps.db, config }));
   app.use(startRoutes());

@@ -1,7 +1,9 @@
 import pino from 'pino';
+import { API_CLIENT_USAGE, parseApiClientCommand, runApiClientCommand, type ApiClientCommand } from './api/cli';
 import { loadConfigOrExit } from './config';
 import { maskPersonalIdentityNumber } from './domain/identity-numbers';
 import { createKnex } from './db/knex';
+import { IMPORT_COMMANDS, IMPORT_USAGE, runImportCommand } from './import/cli';
 import { openDatabase } from './db/open';
 import { PendingMigrationsError, prepareDatabase } from './db/prepare';
 import { createLogger } from './logger';
@@ -14,6 +16,8 @@ const USAGE = [
   'Usage:',
   '  npm run cli -- staff add <personal identity number> <name> <email>',
   '  npm run cli -- staff remove <personal identity number>',
+  ...API_CLIENT_USAGE,
+  ...IMPORT_USAGE,
 ].join('\n');
 
 /** A mistake in what was typed: one line, then the usage, exit 1; nothing was changed. */
@@ -21,10 +25,16 @@ class InputError extends Error {}
 
 type Command =
   | { kind: 'staff-add'; personalIdentityNumber: string; name: string; email: string }
-  | { kind: 'staff-remove'; personalIdentityNumber: string };
+  | { kind: 'staff-remove'; personalIdentityNumber: string }
+  | ApiClientCommand;
 
 function parseCommand(args: readonly string[]): Command {
   const [group, action, ...rest] = args;
+  if (group === 'api-client') {
+    const parsed = parseApiClientCommand(action, rest);
+    if (!parsed.ok) throw new InputError(parsed.message);
+    return parsed.command;
+  }
   if (group === 'staff' && action === 'add') {
     if (rest.length !== 3) throw new InputError('staff add takes three arguments: number, name and e-mail');
     const parsed = staffMemberSchema(new Date()).safeParse({
@@ -45,6 +55,7 @@ function parseCommand(args: readonly string[]): Command {
 }
 
 async function run(command: Command, db: Knex): Promise<string> {
+  if (command.kind === 'api-client') return runApiClientCommand(command, db, Date.now);
   const staff = staffService(db, Date.now);
   const actor = { type: 'system', requestId: undefined } as const;
   const masked = maskPersonalIdentityNumber(command.personalIdentityNumber);
@@ -58,6 +69,9 @@ async function run(command: Command, db: Knex): Promise<string> {
   if (result.outcome === 'not-staff') return `${masked} is not agency staff; nothing changed.`;
   return `${result.name} (${masked}) is no longer agency staff.`;
 }
+
+// The import from the old records and the pre-launch clean-up run on their own (src/import/cli.ts).
+if (IMPORT_COMMANDS.includes(process.argv[2] ?? '')) process.exit(await runImportCommand(process.argv.slice(2), USAGE));
 
 let command: Command;
 try {

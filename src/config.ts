@@ -41,6 +41,9 @@ const schema = z.object({
   INACTIVITY_REMINDER_DAYS: positiveInt.max(3650).default(30),
   INVITATION_VALIDITY_DAYS: positiveInt.max(365).default(30),
   JOBS: z.enum(['true', 'false']).default('true'),
+  // the decision API (issue 8)
+  API_RATE_LIMIT_PER_MINUTE: positiveInt.default(6000),
+  API_CLIENT_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
 });
 
 type Env = z.infer<typeof schema>;
@@ -80,6 +83,11 @@ export interface Config {
   invitationValidityDays: number;
   /** This instance runs the job queue's workers and schedules (pg-boss); several instances may. */
   jobs: boolean;
+  /**
+   * The decision API: requests a minute per API client (counted in this instance's memory), and how long an
+   * authenticated client is remembered (a revoked client is refused within this time).
+   */
+  api: { rateLimitPerMinute: number; clientCacheSeconds: number };
   logLevel: Env['LOG_LEVEL'];
   trustProxy: boolean;
   loadDemoData: boolean;
@@ -176,6 +184,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     inactivity: { months: env.INACTIVITY_MONTHS, reminderDays: env.INACTIVITY_REMINDER_DAYS },
     invitationValidityDays: env.INVITATION_VALIDITY_DAYS,
     jobs: env.JOBS === 'true',
+    api: { rateLimitPerMinute: env.API_RATE_LIMIT_PER_MINUTE, clientCacheSeconds: env.API_CLIENT_CACHE_SECONDS },
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY === 'true',
     loadDemoData: env.DEMO_DATA ? env.DEMO_DATA === 'true' : env.NODE_ENV === 'development',

@@ -1,5 +1,8 @@
 import { administratorsPaths } from './administrators/paths';
+import { apiPaths } from './api/paths';
+import { auditPaths } from './audit/paths';
 import { contextPaths } from './context/paths';
+import { launchPaths } from './launch/paths';
 import { mailPaths } from './mail/paths';
 import { onboardingPaths } from './onboarding/paths';
 import { permissionsPaths } from './permissions/paths';
@@ -22,9 +25,12 @@ export const paths = {
   context: contextPaths,
   administrators: administratorsPaths,
   permissions: permissionsPaths,
+  audit: auditPaths,
   staff: staffPaths,
   onboarding: onboardingPaths,
   mail: mailPaths,
+  api: apiPaths,
+  launch: launchPaths,
   devEid: {
     root: '/dev-eid',
     metadata: '/dev-eid/metadata',

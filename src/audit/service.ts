@@ -1,6 +1,9 @@
 import type { Knex } from 'knex';
 
-/** Who made a change: a person in a role (with the request it came in), or the system itself. */
+/**
+ * Who made a change: a person in a role (with the request it came in), the system itself (jobs, the command line),
+ * a registered API client, or the import from the agency's old records.
+ */
 export type Actor =
   | {
       type: 'person';
@@ -8,7 +11,9 @@ export type Actor =
       role: 'staff' | 'orderer' | 'delegate' | 'administrator' | 'user';
       requestId: string | undefined;
     }
-  | { type: 'system'; requestId: string | undefined };
+  | { type: 'system'; requestId: string | undefined }
+  | { type: 'api_client'; apiClientId: string; requestId: string | undefined }
+  | { type: 'import'; requestId: string | undefined };
 
 export interface AuditEntry {
   actor: Actor;
@@ -31,6 +36,7 @@ export async function recordAudit(trx: Knex.Transaction, entry: AuditEntry, at: 
     occurred_at: at,
     actor_type: entry.actor.type,
     actor_person_id: entry.actor.type === 'person' ? entry.actor.personId : null,
+    actor_api_client_id: entry.actor.type === 'api_client' ? entry.actor.apiClientId : null,
     actor_role: entry.actor.type === 'person' ? entry.actor.role : null,
     employer_id: entry.employerId ?? null,
     employer_code_id: entry.employerCodeId ?? null,

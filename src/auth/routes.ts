@@ -84,7 +84,7 @@ export function authRoutes({ saml, persons, signing, db, now }: Dependencies): R
 
   /** A verified answer either settles a sign request (and logs no one in) or logs the person in. */
   async function completeResponse(req: Request, res: Response, login: VerifiedLogin): Promise<void> {
-    const signature = await signing.complete(login.identity);
+    const signature = await signing.complete(login.identity, typeof req.id === 'string' ? req.id : undefined);
     if (signature) {
       req.log.info({ signatureRequest: signature.requestId, outcome: signature.result.outcome }, 'e-ID signature');
       res.redirect(`${signature.returnPath}?signature=${encodeURIComponent(signature.requestId)}`);

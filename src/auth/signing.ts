@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Knex } from 'knex';
 import { SAML } from '@node-saml/passport-saml';
+import { recordAudit, type Actor } from '../audit/service';
 import { ATTRIBUTES, NS, SHA256_DIGEST } from './saml-constants';
 import type { SamlSetup } from './saml-setup';
 import type { VerifiedIdentity } from './response-checks';
@@ -99,18 +100,22 @@ function resultOf(row: RequestRow): SignatureResult | null {
   return null;
 }
 
+/** The role a signer acts in, by purpose (the audit row of a completed sign request names it). */
+const SIGNER_ROLES: Record<string, Extract<Actor, { type: 'person' }>['role']> = { 'orderer-form': 'orderer' };
+
 /** Signing a text with e-ID (Sign Message extension, TF-09 3.1.2), for the features that need a signed form. */
 export function signingService(db: Knex, saml: SamlSetup, now: () => number) {
   return {
     /**
      * Records what is to be signed and builds the signed AuthnRequest: ForceAuthn, the sign message the IdP must
      * show, and the principal selection that pins the signer. Sent with the POST binding (it carries the number).
+     * Pass the caller's transaction so that the request is stored with the change (and audit row) that asked for it.
      */
-    async start(input: SignatureRequestInput): Promise<PostToIdp> {
+    async start(input: SignatureRequestInput, trx: Knex = db): Promise<PostToIdp> {
       const action = saml.idp.ssoPostUrl;
       if (!action) throw new Error('the identity provider has no HTTP-POST SingleSignOnService for signing');
       const id = `_${randomBytes(20).toString('hex')}`;
-      await db('signature_requests').insert({
+      await trx('signature_requests').insert({
         id,
         purpose: input.purpose,
         subject_id: input.subjectId,
@@ -155,10 +160,12 @@ export function signingService(db: Knex, saml: SamlSetup, now: () => number) {
 
     /**
      * Settles the sign request a verified response answers, if it answers one: records the evidence or the refusal
-     * (once; a second answer changes nothing) and gives where to send the person. Null for a plain login.
+     * (once; a second answer changes nothing, audited once) and gives where to send the person. Null for a plain
+     * login. `httpRequestId` is the request the IdP's answer came in, for the audit row.
      */
     async complete(
       identity: VerifiedIdentity,
+      httpRequestId?: string,
     ): Promise<{ requestId: string; returnPath: string; result: SignatureResult } | null> {
       return db.transaction(async (trx) => {
         const row = await trx('signature_requests')
@@ -176,9 +183,33 @@ export function signingService(db: Knex, saml: SamlSetup, now: () => number) {
                 assertion_xml: identity.assertionXml,
                 signed_at: identity.authnInstant,
               };
+          const at = new Date(now());
           await trx('signature_requests')
             .where({ id: row.id })
-            .update({ ...completion, completed_at: new Date(now()) });
+            .update({ ...completion, completed_at: at });
+          await recordAudit(
+            trx,
+            {
+              actor: {
+                type: 'person',
+                personId: row.requested_by_person_id,
+                role: SIGNER_ROLES[row.purpose] ?? 'user',
+                requestId: httpRequestId,
+              },
+              action: refusal ? 'signature_request.refused' : 'signature_request.signed',
+              subjectType: 'signature_request',
+              subjectId: row.id,
+              before: { purpose: row.purpose, subjectId: row.subject_id, outcome: null },
+              after: {
+                personId: row.requested_by_person_id,
+                purpose: row.purpose,
+                subjectId: row.subject_id,
+                outcome: completion.outcome,
+                reason: refusal,
+              },
+            },
+            at,
+          );
         }
         const settled = await trx('signature_requests').where({ id: row.id }).first<RequestRow>();
         const result = resultOf(settled);

@@ -36,20 +36,23 @@ export const INACTIVE_USERS_PATH = `${paths.permissions.users}?${INACTIVE_FILTER
 /**
  * Every administrator with inactive users on the codes they administer, in one set-based statement.
  *
- * A user is inactive on a code while they hold a current permission there that was granted before the cutoff, and
- * they have not logged in since the cutoff (or never have). A notification row counts only when it is newer than
- * the user's last login: a user who logs in starts over. An administrator is due when one of their inactive users
+ * A user is inactive on a code while they hold a current permission there that was granted before the cutoff, or
+ * imported from the old records, and they have not logged in since the cutoff (or never have), in the portal or in
+ * the old records (legacy_last_login_at): so users already inactive there are reported from launch day, not 18 months
+ * later. A notification row counts only when it is newer than the user's last login: a user who logs in starts over. An administrator is due when one of their inactive users
  * is new to them, or when the last email about them is older than the reminder interval.
  */
 const DUE_ADMINISTRATORS = `
   with inactive as (
-    select u.id as user_id, perm.employer_code_id as code_id, u.display_name as user_name, u.last_login_at
+    select u.id as user_id, perm.employer_code_id as code_id, u.display_name as user_name,
+           greatest(u.last_login_at, u.legacy_last_login_at) as last_login_at
       from persons u
       join permissions perm on perm.person_id = u.id
-     where (u.last_login_at is null or u.last_login_at < :cutoff)
+     where (greatest(u.last_login_at, u.legacy_last_login_at) is null
+            or greatest(u.last_login_at, u.legacy_last_login_at) < :cutoff)
        and perm.revoked_at is null
        and (perm.expires_at is null or perm.expires_at > :now)
-       and perm.granted_at < :cutoff
+       and (perm.granted_at < :cutoff or perm.source = 'import')
      group by u.id, perm.employer_code_id
   ),
   pairs as (

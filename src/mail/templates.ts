@@ -46,6 +46,12 @@ export const MAIL_TEMPLATES = {
   'user-removed': z.object({ name: text, employerName: text, code: text, link }),
   'inactivity-notice': inactivity,
   'inactivity-reminder': inactivity,
+  /** To an employer's registry address at launch: Swedish, then English (the address has no language). */
+  'launch-letter': z.object({
+    employerName: text,
+    codes: z.array(z.object({ code: text, name: text, active: z.boolean() })),
+    link,
+  }),
 } as const;
 
 export type MailTemplate = keyof typeof MAIL_TEMPLATES;

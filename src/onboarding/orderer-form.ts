@@ -124,23 +124,6 @@ export function ordererFormService(ctx: OnboardingContext) {
     return { application, form, hash: formContentHash(form), reference: applicationReference(application.id), terms };
   }
 
-  async function audit(application: ApplicationRow, actor: ActingPerson, action: string, after: unknown) {
-    await db.transaction(async (trx) => {
-      await recordAudit(
-        trx,
-        {
-          actor: ordererActor(actor),
-          action,
-          employerId: application.employer_id,
-          subjectType: 'orderer_application',
-          subjectId: application.id,
-          after,
-        },
-        at(),
-      );
-    });
-  }
-
   return {
     now: ctx.now,
     invitation,
@@ -231,17 +214,35 @@ export function ordererFormService(ctx: OnboardingContext) {
       if (!content) return null;
       const message = signMessage(content.form);
       if (message.length > MAX_SIGN_MESSAGE) throw new Error('sign message too long');
-      await db('orderer_applications')
-        .where({ id: application.id, status: 'invited' })
-        .update({ submitted_form: content.form, submitted_at: at(), updated_at: at() });
-      await audit(application, actor, 'orderer_application.signing_started', { formContentHash: content.hash });
-      return ctx.signing.start({
-        purpose: SIGN_PURPOSE,
-        subjectId: application.id,
-        message,
-        expectedPersonalIdentityNumber: application.personal_identity_number,
-        requestedByPersonId: actor.personId,
-        returnPath,
+      const when = at();
+      // the form as sent, its audit row and the sign request are stored together, or not at all
+      return db.transaction(async (trx) => {
+        await trx('orderer_applications')
+          .where({ id: application.id, status: 'invited' })
+          .update({ submitted_form: content.form, submitted_at: when, updated_at: when });
+        await recordAudit(
+          trx,
+          {
+            actor: ordererActor(actor),
+            action: 'orderer_application.signing_started',
+            employerId: application.employer_id,
+            subjectType: 'orderer_application',
+            subjectId: application.id,
+            after: { formContentHash: content.hash },
+          },
+          when,
+        );
+        return ctx.signing.start(
+          {
+            purpose: SIGN_PURPOSE,
+            subjectId: application.id,
+            message,
+            expectedPersonalIdentityNumber: application.personal_identity_number,
+            requestedByPersonId: actor.personId,
+            returnPath,
+          },
+          trx,
+        );
       });
     },
 

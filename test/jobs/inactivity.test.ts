@@ -72,7 +72,7 @@ beforeEach(async () => {
   await db('inactivity_notifications').del();
   await db('outbox').del();
   await db('permissions').update({ revoked_at: null, revoked_by_person_id: null });
-  await db('persons').update({ last_login_at: new Date(start - 2 * DAY) });
+  await db('persons').update({ last_login_at: new Date(start - 2 * DAY), legacy_last_login_at: null });
   await db('persons')
     .where({ personal_identity_number: demo('user-inactive').personalIdentityNumber })
     .update({ last_login_at: db.raw(`?::timestamptz - interval '20 months'`, [new Date(start)]) });
@@ -174,6 +174,34 @@ describe('the inactivity job', () => {
     expect(names(again.find((email) => email.to === johan))).toContain('Gunnel Holm 40102');
   });
 
+  it('reports an imported user already inactive in the old records from launch day, not 18 months later', async () => {
+    // Lars's filoverforing on 40101 comes from the import, made today; he never logged in to the portal, and his last
+    // login in the old records was two years ago
+    const lars = await idOf('user-payroll');
+    await db('permissions')
+      .where({ person_id: lars, source: 'import' })
+      .update({ granted_at: new Date(start) });
+    const legacyLogin = new Date(start - 2 * 365 * DAY);
+    await db('persons').where({ id: lars }).update({ last_login_at: null, legacy_last_login_at: legacyLogin });
+    const sent = await runAt(0);
+    // 40101 is the imported permission; 40102 holds permissions given in the portal in 2022
+    expect(names(sent.find((email) => email.to === maria))).toEqual([
+      'Lars Persson 40101',
+      'Gunnel Holm 40102',
+      'Lars Persson 40102',
+    ]);
+    expect(names(sent.find((email) => email.to === johan))).toEqual(['Gunnel Holm 40102', 'Lars Persson 40102']);
+    const listed = sent.find((email) => email.to === maria)?.users.find((user) => user.name === 'Lars Persson');
+    expect(listed?.lastLoginAt).toBe(legacyLogin.toISOString());
+
+    // a recent login in the old records counts as a login
+    await db('inactivity_notifications').del();
+    await db('persons')
+      .where({ id: lars })
+      .update({ legacy_last_login_at: new Date(start - 10 * DAY) });
+    expect(names((await runAt(0)).find((email) => email.to === maria))).toEqual(['Gunnel Holm 40102']);
+  });
+
   it('counts a user who never logged in from the grant, and takes its thresholds from the configuration', async () => {
     const gunnel = await idOf('user-inactive');
     await db('persons').where({ id: gunnel }).update({ last_login_at: null });
@@ -191,10 +219,14 @@ describe('the inactivity job', () => {
     expect(await runAt(8, longer.inactivity)).toEqual([]);
     expect(await runAt(5 * 30, longer.inactivity)).toHaveLength(2);
 
-    // a permission granted a month ago does not make a user inactive, whenever they last logged in
+    // a permission granted in the portal a month ago does not make a user inactive, whenever they last logged in
     await db('permissions')
       .where({ person_id: gunnel })
-      .update({ granted_at: new Date(start - 30 * DAY) });
+      .update({
+        granted_at: new Date(start - 30 * DAY),
+        source: 'portal',
+        granted_by_person_id: await idOf('administrator-north'),
+      });
     await db('inactivity_notifications').del();
     expect(await runAt(0)).toEqual([]);
   });

@@ -61,6 +61,14 @@ const EXAMPLES: Record<MailTemplate, Record<string, unknown>> = {
     link,
     months: 18,
   },
+  'launch-letter': {
+    employerName: 'Myndigheten för kulturarvsdata',
+    codes: [
+      { code: '40101', name: 'Huvudkontoret', active: true },
+      { code: '40199', name: 'Projektenheten Digitalisering', active: false },
+    ],
+    link,
+  },
 };
 
 describe('email templates', () => {

@@ -157,7 +157,10 @@ describe('a signature whose answer does not hold', () => {
     const page = $(returned);
     expect(page('[data-testid=signature-refused]')).toHaveLength(1);
     expect(page('a.ds-button').attr('href')).toBe(p.review);
-    expect(await snapshot(testApp.db)).toEqual(before);
+    // the refusal itself is on the record (one audit row); nothing else changed
+    expect(await snapshot(testApp.db)).toEqual({ ...before, audit: before.audit + 1 });
+    const last = await testApp.db('audit_log').orderBy('id', 'desc').first<{ action: string }>('action');
+    expect(last.action).toBe('signature_request.refused');
     expect(await status()).toBe('invited');
     expect(await testApp.db('signatures').where({ application_id: applicationId })).toHaveLength(0);
     expect(await testApp.db('role_assignments').where({ employer_id: employerId })).toHaveLength(0);
