@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { Knex } from 'knex';
-import { BOM, csvLine } from '../permissions/csv';
+import { BOM, csvLine, write } from '../permissions/csv';
 import { present, type Translate } from './present';
 import * as repository from './repository';
 import type { AuditCursor, AuditFilter, AuditRow, AuditScope, Choice } from './repository';
@@ -47,19 +47,6 @@ function scopeOf(reader: AuditReader): AuditScope {
     default:
       return { kind: 'subject', personId: reader.personId };
   }
-}
-
-async function write(out: Writable, text: string): Promise<void> {
-  if (out.write(text)) return;
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      out.off('drain', done);
-      out.off('close', done);
-      resolve();
-    };
-    out.on('drain', done);
-    out.on('close', done);
-  });
 }
 
 /** Reading the audit trail: pages of 50, newest first, filtered, and the same rows as CSV. */

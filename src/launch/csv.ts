@@ -1,21 +1,8 @@
 import type { Writable } from 'node:stream';
 import type { Knex } from 'knex';
-import { BOM, csvLine } from '../permissions/csv';
+import { BOM, csvLine, write } from '../permissions/csv';
 
 const BATCH = 500;
-
-async function write(out: Writable, text: string): Promise<void> {
-  if (out.write(text)) return;
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      out.off('drain', done);
-      out.off('close', done);
-      resolve();
-    };
-    out.on('drain', done);
-    out.on('close', done);
-  });
-}
 
 /**
  * Streams a statement's rows as CSV the way the users export does (UTF-8 with BOM, `;`, CRLF): a server-side cursor

@@ -42,7 +42,8 @@ function lineOf(row: ExportRow, labels: CsvLabels): string {
   ]);
 }
 
-async function write(out: Writable, text: string): Promise<void> {
+/** Writes, and waits for the reader when the stream is full (or gone), so an export never buffers in memory. */
+export async function write(out: Writable, text: string): Promise<void> {
   if (out.write(text)) return;
   await new Promise<void>((resolve) => {
     const done = () => {
