@@ -12,6 +12,8 @@ import { devMailboxRoutes } from './mail/dev-mailbox-routes';
 import { mailStaffRoutes } from './mail/staff-routes';
 import { onboardingRoutes } from './onboarding/routes';
 import { permissionsRoutes } from './permissions/routes';
+import { requestsRoutes } from './requests/routes';
+import { reviewsRoutes } from './reviews/routes';
 import { staffRoutes } from './staff/routes';
 import { launchRoutes } from './launch/routes';
 import { startRoutes } from './start/routes';
@@ -21,11 +23,14 @@ import { setUpEmployerContext } from './context/middleware';
 import { contextRoutes } from './context/routes';
 import { setUpCurrentPerson } from './web/current-person';
 import { setUpMailWakeUp } from './web/mail-wake-up';
+import { auditRefusals, setUpAccess } from './web/access';
 import { setUpCsrf } from './web/csrf';
 import { setUpErrorHandling } from './web/error-handling';
 import { setUpHealthChecks } from './web/health';
 import { createI18n, setUpI18n } from './web/i18n';
 import { setUpLocals } from './web/locals';
+import { setUpRateLimits } from './web/rate-limits';
+import { setUpMetrics } from './web/metrics';
 import { setUpRequestLogging } from './web/request-logging';
 import { setUpSecurityHeaders } from './web/security-headers';
 import { createSessionStore, setUpSession } from './web/session';
@@ -65,6 +70,7 @@ export async function createApp(deps: AppDependencies): Promise<Portal> {
   const services = createServices(deps.db, deps.now, saml, config);
 
   setUpRequestLogging(app, deps.logger);
+  setUpMetrics(app, { db: deps.db, token: config.metricsToken });
   setUpHealthChecks(app, deps.db);
   setUpSecurityHeaders(app, { production: config.isProduction, formTargets: identityProviderOrigins(saml) });
   // The decision API: JSON with a bearer token, so before the session, CSRF, i18n and templates.
@@ -85,13 +91,18 @@ export async function createApp(deps: AppDependencies): Promise<Portal> {
   setUpCsrf(app, deps.now);
   setUpCurrentPerson(app, services.persons);
   setUpEmployerContext(app, services.context);
+  setUpAccess(app);
+  setUpRateLimits(app, config.rateLimits);
   setUpMailWakeUp(app, deps.wakeMail);
 
   if (saml.devIdp) app.use(saml.devIdp.router);
   app.use(authRoutes({ saml, persons: services.persons, signing: services.signing, db: deps.db, now: deps.now }));
+  // before the start page, the users overview and the back office: it marks the first two when a review is open
+  app.use(reviewsRoutes(services));
   app.use(contextRoutes(services));
   app.use(administratorsRoutes(services));
   app.use(permissionsRoutes(services));
+  app.use(requestsRoutes(services));
   app.use(staffRoutes(services));
   app.use(launchRoutes(services));
   app.use(onboardingRoutes(services));
@@ -100,6 +111,7 @@ export async function createApp(deps: AppDependencies): Promise<Portal> {
   if (!config.isProduction) app.use(devMailboxRoutes({ db: deps.db, config }));
   app.use(startRoutes());
 
+  app.use(auditRefusals(deps.db, deps.now));
   setUpErrorHandling(app);
   return { app, services };
 }

@@ -39,11 +39,22 @@ const schema = z.object({
   MAIL_LEASE_MINUTES: positiveInt.default(10),
   INACTIVITY_MONTHS: positiveInt.max(120).default(18),
   INACTIVITY_REMINDER_DAYS: positiveInt.max(3650).default(30),
+  EXPIRY_REMINDER_DAYS: positiveInt.max(365).default(14),
+  ACCESS_REQUEST_DAYS: positiveInt.max(365).default(30),
   INVITATION_VALIDITY_DAYS: positiveInt.max(365).default(30),
+  // periodic access reviews (issue 12): 0 months is off
+  ACCESS_REVIEW_MONTHS: z.coerce.number().int().min(0).max(120).default(0),
+  ACCESS_REVIEW_DAYS: positiveInt.max(365).default(30),
+  ACCESS_REVIEW_REMINDER_DAYS: positiveInt.max(365).default(7),
   JOBS: z.enum(['true', 'false']).default('true'),
   // the decision API (issue 8)
   API_RATE_LIMIT_PER_MINUTE: positiveInt.default(6000),
   API_CLIENT_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  // abuse limits on the pages (issue 11)
+  LOGIN_RATE_LIMIT_PER_MINUTE: positiveInt.default(30),
+  FORM_RATE_LIMIT_PER_MINUTE: positiveInt.default(60),
+  // metrics (issue 11)
+  METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
 });
 
 type Env = z.infer<typeof schema>;
@@ -79,6 +90,15 @@ export interface Config {
   };
   /** The inactivity notices: users not logged in for `months`; a reminder every `reminderDays` while they stay so. */
   inactivity: { months: number; reminderDays: number };
+  /** Time-limited permissions and appointments: the reminder goes out this many days before the end date. */
+  expiry: { reminderDays: number };
+  /** A user's access request not decided within this many days expires. */
+  accessRequestDays: number;
+  /**
+   * Periodic access reviews: a review opens every `months` (0: never), is due `days` later, and its reminder goes out
+   * `reminderDays` before the deadline.
+   */
+  reviews: { months: number; days: number; reminderDays: number };
   /** How long an orderer's invitation link stays valid. */
   invitationValidityDays: number;
   /** This instance runs the job queue's workers and schedules (pg-boss); several instances may. */
@@ -88,6 +108,13 @@ export interface Config {
    * authenticated client is remembered (a revoked client is refused within this time).
    */
   api: { rateLimitPerMinute: number; clientCacheSeconds: number };
+  /**
+   * Abuse limits (counted in this instance's memory): logins started or answered a minute per client address, and
+   * form posts a minute per person (per address before login).
+   */
+  rateLimits: { loginPerMinute: number; formPostsPerMinute: number };
+  /** Bearer token for /metrics; unset, only requests straight from loopback may read it. */
+  metricsToken: string | undefined;
   logLevel: Env['LOG_LEVEL'];
   trustProxy: boolean;
   loadDemoData: boolean;
@@ -182,9 +209,18 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       leaseMinutes: env.MAIL_LEASE_MINUTES,
     },
     inactivity: { months: env.INACTIVITY_MONTHS, reminderDays: env.INACTIVITY_REMINDER_DAYS },
+    expiry: { reminderDays: env.EXPIRY_REMINDER_DAYS },
+    accessRequestDays: env.ACCESS_REQUEST_DAYS,
+    reviews: {
+      months: env.ACCESS_REVIEW_MONTHS,
+      days: env.ACCESS_REVIEW_DAYS,
+      reminderDays: env.ACCESS_REVIEW_REMINDER_DAYS,
+    },
     invitationValidityDays: env.INVITATION_VALIDITY_DAYS,
     jobs: env.JOBS === 'true',
     api: { rateLimitPerMinute: env.API_RATE_LIMIT_PER_MINUTE, clientCacheSeconds: env.API_CLIENT_CACHE_SECONDS },
+    rateLimits: { loginPerMinute: env.LOGIN_RATE_LIMIT_PER_MINUTE, formPostsPerMinute: env.FORM_RATE_LIMIT_PER_MINUTE },
+    metricsToken: env.METRICS_TOKEN,
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY === 'true',
     loadDemoData: env.DEMO_DATA ? env.DEMO_DATA === 'true' : env.NODE_ENV === 'development',

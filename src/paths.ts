@@ -6,6 +6,8 @@ import { launchPaths } from './launch/paths';
 import { mailPaths } from './mail/paths';
 import { onboardingPaths } from './onboarding/paths';
 import { permissionsPaths } from './permissions/paths';
+import { requestsPaths } from './requests/paths';
+import { reviewsPaths } from './reviews/paths';
 import { staffPaths } from './staff/paths';
 
 /** Every URL of the portal, used by routes, redirects, views and tests. Features keep theirs in their own file. */
@@ -13,6 +15,7 @@ export const paths = {
   start: '/',
   health: '/healthz',
   ready: '/readyz',
+  metrics: '/metrics',
   assets: '/assets',
   login: '/logga-in',
   logout: '/logga-ut',
@@ -25,6 +28,8 @@ export const paths = {
   context: contextPaths,
   administrators: administratorsPaths,
   permissions: permissionsPaths,
+  requests: requestsPaths,
+  reviews: reviewsPaths,
   audit: auditPaths,
   staff: staffPaths,
   onboarding: onboardingPaths,

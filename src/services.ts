@@ -12,6 +12,8 @@ import { launchService } from './launch/service';
 import { onboardingService } from './onboarding/service';
 import { permissionsService } from './permissions/service';
 import { personsService } from './persons/service';
+import { requestsService } from './requests/service';
+import { reviewsService } from './reviews/service';
 import { termsService } from './staff/terms-service';
 
 /** Every feature's service, wired by hand from the database, the clock and the SAML set-up. */
@@ -23,6 +25,8 @@ export function createServices(db: Knex, now: () => number, saml: SamlSetup, con
     context: contextService(db, now),
     administrators: administratorsService(db, now, config),
     permissions: permissionsService(db, now, config),
+    requests: requestsService(db, now, config),
+    reviews: reviewsService(db, now, config),
     signing,
     employers: employersService(db, now),
     terms: termsService(db, now),

@@ -4,6 +4,8 @@ import { parseForm } from '../web/forms';
 import { notFound } from '../web/http-errors';
 import { managerActor, managerContext, setFlash, submitted } from './context';
 import type { AdministratorError, AdministratorsService, Change, CodeRow } from './service';
+import { endDateSchema } from '../permissions/end-date';
+import { setEndDate } from './change-form';
 import { appointSchema } from './schemas';
 import { checkedCodeIds, codeList } from './view-helpers';
 
@@ -48,7 +50,8 @@ export function submit(administrators: AdministratorsService): RequestHandler {
   return async (req, res) => {
     const context = managerContext(res);
     const codes = await administrators.codes(context.employer.id);
-    const form = parseForm(appointSchema(administrators.today()), req.body);
+    const today = administrators.today();
+    const form = parseForm(appointSchema(today).extend({ validUntil: endDateSchema(today) }), req.body);
     if (!form.ok) {
       render(res, { codes, values: form.input, errors: form.errors }, 422);
       return;
@@ -59,7 +62,11 @@ export function submit(administrators: AdministratorsService): RequestHandler {
       render(res, { codes, values: submitted(req), errors: outcome.errors }, 422);
       return;
     }
-    setFlash(req, appointedMessages(outcome.value));
+    // an empty date leaves an existing administrator's end date as it is (the change page clears it)
+    const { validUntil } = form.data;
+    const target = { employerId: context.employer.id, personId: outcome.value.personId, name: outcome.value.name };
+    const ending = validUntil ? await setEndDate(administrators, target, validUntil, managerActor(req, res)) : [];
+    setFlash(req, [...appointedMessages(outcome.value), ...ending]);
     res.redirect(administratorsPaths.list);
   };
 }

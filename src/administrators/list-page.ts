@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import { lastDayOf } from '../permissions/end-date';
 import { managerContext } from './context';
 import { administratorsPaths } from './paths';
 import type { AdministratorsService } from './service';
@@ -8,6 +9,6 @@ export function view(administrators: AdministratorsService): RequestHandler {
   return async (_req, res) => {
     const context = managerContext(res);
     const codes = await administrators.overview(context.employer.id);
-    res.render('administrators/index', { employer: context.employer, codes, administratorsPaths });
+    res.render('administrators/index', { employer: context.employer, codes, administratorsPaths, lastDayOf });
   };
 }

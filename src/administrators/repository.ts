@@ -1,4 +1,4 @@
-import { findOrCreatePerson as findOrCreateByNumber } from '../persons/service';
+import { findOrCreatePerson as findOrCreateByNumber, type ContactFilled } from '../persons/service';
 import type { Knex } from 'knex';
 import { UUID } from '../employers/schemas';
 
@@ -16,6 +16,8 @@ export interface AdministratorRow {
   display_name: string;
   email: string | null;
   phone: string | null;
+  /** The end of a time-limited appointment (null: until further notice). */
+  valid_until: Date | null;
 }
 
 export interface PersonRow {
@@ -66,7 +68,14 @@ export function currentAdministrators(db: Knex, employerId: string, at: Date): P
     .join('persons as p', 'p.id', 'r.person_id')
     .where('r.employer_id', employerId)
     .orderBy([{ column: 'p.display_name' }, { column: 'p.id' }])
-    .select<AdministratorRow[]>('r.person_id', 'r.employer_code_id', 'p.display_name', 'p.email', 'p.phone');
+    .select<AdministratorRow[]>(
+      'r.person_id',
+      'r.employer_code_id',
+      'p.display_name',
+      'p.email',
+      'p.phone',
+      'r.valid_until',
+    );
 }
 
 /** The ids of the codes the person administers at the employer now. */
@@ -102,13 +111,13 @@ export async function findOrCreatePerson(
   trx: Knex.Transaction,
   person: { personalIdentityNumber: string; name: string; email: string; phone: string },
   at: Date,
-): Promise<{ row: PersonRow; created: boolean }> {
-  const { id, created } = await findOrCreateByNumber(trx, person, at);
+): Promise<{ row: PersonRow; created: boolean; filled: ContactFilled }> {
+  const { id, created, filled } = await findOrCreateByNumber(trx, person, at);
   const row = await trx('persons')
     .where({ id })
     .first<PersonRow | undefined>('id', 'display_name', 'email', 'phone', 'preferred_language');
   if (!row) throw new Error('person vanished');
-  return { row, created };
+  return { row, created, filled };
 }
 
 /** Ends assignments that lapsed (their end date passed) but were never revoked, so a new one may take their place. */
@@ -180,4 +189,45 @@ export function currentOrderers(trx: Knex.Transaction, employerId: string, at: D
       trx.raw('coalesce(p.phone, a.phone) as phone'),
       'p.preferred_language',
     );
+}
+
+/**
+ * Sets (or clears) the end of the person's current administrator appointments on the codes; a new end is reminded of
+ * again. Gives each changed row's code and its end before.
+ */
+export async function setAssignmentsEnd(
+  trx: Knex.Transaction,
+  employerId: string,
+  personId: string,
+  codeIds: readonly string[],
+  validUntil: Date | null,
+  at: Date,
+): Promise<{ employer_code_id: string; before: Date | null }[]> {
+  const rows = await currentAdministratorAssignments(trx, at)
+    .where({ 'r.employer_id': employerId, 'r.person_id': personId })
+    .whereIn('r.employer_code_id', codeIds)
+    .whereRaw('r.valid_until is distinct from ?::timestamptz', [validUntil])
+    .forUpdate()
+    .select<{ id: string; employer_code_id: string; valid_until: Date | null }[]>(
+      'r.id',
+      'r.employer_code_id',
+      'r.valid_until',
+    );
+  if (rows.length > 0) {
+    await trx('role_assignments')
+      .whereIn(
+        'id',
+        rows.map((row) => row.id),
+      )
+      .update({ valid_until: validUntil, expiry_reminded_at: null });
+  }
+  return rows.map((row) => ({ employer_code_id: row.employer_code_id, before: row.valid_until }));
+}
+
+/** The end of the person's current administrator appointments at the employer (the earliest, if they differ). */
+export async function assignmentsEnd(db: Knex, employerId: string, personId: string, at: Date): Promise<Date | null> {
+  const [row] = await currentAdministratorAssignments(db, at)
+    .where({ 'r.employer_id': employerId, 'r.person_id': personId })
+    .min<{ min: Date | null }[]>('r.valid_until as min');
+  return row?.min ?? null;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { normalisePersonalIdentityNumber } from '../domain/identity-numbers';
+import { isPlainLine } from '../domain/text';
 
 /** A form field as text: a missing field reads as empty, so it gets the field's own message, not zod's. */
 const text = (required: string) =>
@@ -31,7 +32,9 @@ export function appointSchema(today: Date) {
       }
       return normalised;
     }),
-    name: text('administrators.errors.nameRequired').pipe(z.string().max(200, 'administrators.errors.nameTooLong')),
+    name: text('administrators.errors.nameRequired').pipe(
+      z.string().max(200, 'administrators.errors.nameTooLong').refine(isPlainLine, 'forms.invalidCharacters'),
+    ),
     email: text('administrators.errors.emailRequired').pipe(
       z.string().max(254, 'administrators.errors.emailInvalid').pipe(z.email('administrators.errors.emailInvalid')),
     ),

@@ -1,6 +1,7 @@
 import { forbidden } from '../web/http-errors';
 import type { Knex } from 'knex';
 import { recordAudit, type Actor } from '../audit/service';
+import { contactCompletion, type ContactFilled } from '../persons/service';
 import type { Config } from '../config';
 import { enqueueEmail } from '../mail/outbox';
 import { paths } from '../paths';
@@ -123,7 +124,7 @@ export function administratorsService(db: Knex, now: () => number, config: Pick<
     trx: Knex.Transaction,
     employerId: string,
     person: repository.PersonRow,
-    request: { wanted: readonly string[]; keepOthers: boolean; action: string },
+    request: { wanted: readonly string[]; keepOthers: boolean; action: string; filled?: ContactFilled },
     actor: PersonActor,
     at: Date,
   ): Promise<Outcome<Change>> {
@@ -160,6 +161,25 @@ export function administratorsService(db: Knex, now: () => number, config: Pick<
           .map(code)
           .sort(byCode);
     const result: Change = { personId: person.id, name: person.display_name, added, removed, unchanged };
+    // a known person's missing email or phone, filled in from the form: one row per code of the form
+    const completion = request.filled && contactCompletion(request.filled);
+    if (completion) {
+      for (const row of [...added, ...unchanged]) {
+        await recordAudit(
+          trx,
+          {
+            actor,
+            action: 'person.contact_completed',
+            employerId,
+            employerCodeId: row.id,
+            subjectType: 'person',
+            subjectId: person.id,
+            ...completion,
+          },
+          at,
+        );
+      }
+    }
     if (added.length === 0 && removed.length === 0) return { status: 'saved', value: result };
 
     const errors = await lastAdministratorErrors(trx, person.id, removed, at);
@@ -176,26 +196,28 @@ export function administratorsService(db: Knex, now: () => number, config: Pick<
     const addedIds = added.map((row) => row.id);
     await repository.revokeLapsed(trx, person.id, addedIds, at);
     await repository.insertAssignments(trx, employerId, person.id, addedIds, actor.personId, at);
-    const after = [...current.filter((id) => !removed.some((row) => row.id === id)), ...addedIds];
-    await recordAudit(
-      trx,
-      {
-        actor,
-        action: request.action,
-        employerId,
-        subjectType: 'person',
-        subjectId: person.id,
-        before: { name: person.display_name, codes: codeNames(current) },
-        after: { name: person.display_name, codes: codeNames(after) },
-      },
-      at,
-    );
+    // one row per code whose administrators changed, so each code's history (and its administrators) shows it
+    for (const [row, was, is] of [
+      ...added.map((row) => [row, [], [row.code]] as const),
+      ...removed.map((row) => [row, [row.code], []] as const),
+    ]) {
+      await recordAudit(
+        trx,
+        {
+          actor,
+          action: request.action,
+          employerId,
+          employerCodeId: row.id,
+          subjectType: 'person',
+          subjectId: person.id,
+          before: { name: person.display_name, codes: was },
+          after: { name: person.display_name, codes: is },
+        },
+        at,
+      );
+    }
     if (added.length > 0) await notify(trx, employerId, person, added, at);
     return { status: 'saved', value: result };
-
-    function codeNames(ids: readonly string[]): string[] {
-      return ids.map((id) => code(id).code).sort();
-    }
   }
 
   return {
@@ -239,12 +261,12 @@ export function administratorsService(db: Knex, now: () => number, config: Pick<
         // the codes first, so that a code of another employer stores nothing, not even the person
         const codes = await repository.lockCodes(trx, employerId, input.codes);
         if (codes.length !== input.codes.length) return { status: 'not-found' };
-        const { row: person } = await repository.findOrCreatePerson(trx, input, at);
+        const { row: person, filled } = await repository.findOrCreatePerson(trx, input, at);
         return change(
           trx,
           employerId,
           person,
-          { wanted: input.codes, keepOthers: true, action: 'administrator.appointed' },
+          { wanted: input.codes, keepOthers: true, action: 'administrator.appointed', filled },
           actor,
           at,
         );
@@ -254,6 +276,60 @@ export function administratorsService(db: Knex, now: () => number, config: Pick<
     /** Gives the administrator exactly these codes (at least one). */
     changeCodes(employerId: string, personId: string, codeIds: readonly string[], actor: PersonActor) {
       return changeOf(employerId, personId, codeIds, 'administrator.codes_changed', actor);
+    },
+
+    /**
+     * Sets (with null clears) the end date of all the person's administrator appointments at the employer, audited
+     * `administrator.end_date_changed` per code. The end is saved even when it would leave a code without an
+     * administrator: those codes are given back (as a warning to show), and the expiry job flags them when it ends
+     * the appointment.
+     */
+    setEndDate(
+      employerId: string,
+      personId: string,
+      validUntil: Date | null,
+      actor: PersonActor,
+    ): Promise<Outcome<{ changed: number; alone: repository.CodeRow[] }>> {
+      const at = new Date(now());
+      return db.transaction(async (trx) => {
+        const person = await repository.findPerson(trx, personId);
+        const codeIds = await repository.administeredCodeIds(trx, employerId, personId, at);
+        if (!person || codeIds.length === 0) return { status: 'not-found' };
+        if (validUntil && validUntil <= at) {
+          return { status: 'invalid', errors: [{ field: 'validUntil', message: 'expiry.errors.dateNotFuture' }] };
+        }
+        const codes = await repository.lockCodes(trx, employerId, codeIds);
+        const changed = await repository.setAssignmentsEnd(trx, employerId, personId, codeIds, validUntil, at);
+        for (const row of changed) {
+          const code = codes.find((candidate) => candidate.id === row.employer_code_id);
+          await recordAudit(
+            trx,
+            {
+              actor,
+              action: 'administrator.end_date_changed',
+              employerId,
+              employerCodeId: row.employer_code_id,
+              subjectType: 'person',
+              subjectId: personId,
+              before: { name: person.display_name, code: code?.code, validUntil: row.before?.toISOString() ?? null },
+              after: { name: person.display_name, code: code?.code, validUntil: validUntil?.toISOString() ?? null },
+            },
+            at,
+          );
+        }
+        const alone: repository.CodeRow[] = [];
+        if (validUntil) {
+          for (const code of codes) {
+            if ((await repository.otherAdministratorCount(trx, code.id, personId, validUntil)) === 0) alone.push(code);
+          }
+        }
+        return { status: 'saved', value: { changed: changed.length, alone: alone.sort(byCode) } };
+      });
+    },
+
+    /** The end of the person's appointments at the employer (null: until further notice). */
+    endDate(employerId: string, personId: string): Promise<Date | null> {
+      return repository.assignmentsEnd(db, employerId, personId, new Date(now()));
     },
 
     /** Ends all the person's administrator assignments at the employer. */

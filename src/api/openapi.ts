@@ -36,7 +36,13 @@ export interface OpenApiDocument {
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const response = (name: string) => ({ $ref: `#/components/responses/${name}` });
 const json = (schema: JsonSchema) => ({ content: { 'application/json': { schema } } });
-const text = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength });
+/** A short string without control characters (PostgreSQL cannot even compare text holding NUL). */
+const text = (maxLength: number) => ({
+  type: 'string',
+  minLength: 1,
+  maxLength,
+  pattern: '^[^\\u0000-\\u001f\\u007f]+$',
+});
 
 const schemas = {
   Subject: {

@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../web/database-unavailable';
 import { apiPaths } from './paths';
 import type { FieldError } from './validation';
 
@@ -77,6 +78,12 @@ export const problemErrorHandler: ErrorRequestHandler = (error: unknown, req, re
   if (known) {
     req.log.warn({ status: known.status, reason: bodyError.type }, 'API request refused');
     sendProblem(res, known.status, known.detail);
+    return;
+  }
+  if (isDatabaseUnavailable(error)) {
+    req.log.error({ err: error }, 'API request failed: database unavailable');
+    res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+    sendProblem(res, 503, 'The portal cannot reach its database just now; try again shortly.');
     return;
   }
   req.log.error({ err: error }, 'API request failed');

@@ -28,8 +28,18 @@ export interface HistoryChoices {
   /** Too many persons in the scope to list: the filter then offers only the one chosen (from a user's page). */
   morePersons: boolean;
   codes: Choice[];
-  employers: Choice[];
 }
+
+/** Staff's employer filter: the employer chosen, or those matching the search (to choose from). */
+export interface EmployerFilter {
+  chosen: Choice | undefined;
+  matches: Choice[];
+  /** More employers match than are listed: the search should be narrower. */
+  more: boolean;
+}
+
+/** At most this many employers are offered to choose from. */
+const EMPLOYER_MATCHES = 20;
 
 /** The person list reads the scope's newest rows only, and is left out beyond this many persons. */
 const PERSON_LIMITS = { scan: 2_000, max: 300 };
@@ -80,7 +90,7 @@ export function auditHistoryService(db: Knex) {
     async choices(reader: AuditReader, query: AuditFilter): Promise<HistoryChoices> {
       const scope = scopeOf(reader);
       const employerId = reader.kind === 'staff' ? query.employerId : undefined;
-      const [codes, employers, persons] = await Promise.all([
+      const [codes, persons] = await Promise.all([
         reader.kind === 'employer'
           ? repository.codeChoices(db, reader.employerId)
           : reader.kind === 'administrator'
@@ -88,7 +98,6 @@ export function auditHistoryService(db: Knex) {
             : reader.kind === 'staff' && employerId
               ? repository.codeChoices(db, employerId)
               : Promise.resolve([]),
-        reader.kind === 'staff' ? repository.employerChoices(db) : Promise.resolve([]),
         // across every employer the list would be everyone: staff choose an employer first
         reader.kind === 'self' || (reader.kind === 'staff' && !employerId)
           ? Promise.resolve({ persons: [], more: false })
@@ -100,7 +109,23 @@ export function auditHistoryService(db: Knex) {
         const found = await repository.personInScope(db, scope, chosen);
         if (found) listed.push(found);
       }
-      return { persons: listed, morePersons: persons.more, codes, employers };
+      return { persons: listed, morePersons: persons.more, codes };
+    },
+
+    /**
+     * Staff's employer filter, at any number of employers: the one chosen by id, or the one found by what was typed
+     * when exactly one matches; several matches are offered to choose from.
+     */
+    async employerFilter(search: string, employerId: string | undefined): Promise<EmployerFilter> {
+      if (employerId) return { chosen: await repository.employerChosen(db, employerId), matches: [], more: false };
+      if (!search) return { chosen: undefined, matches: [], more: false };
+      const matches = await repository.employerMatches(db, search, EMPLOYER_MATCHES + 1);
+      if (matches.length === 1) return { chosen: matches[0], matches: [], more: false };
+      return {
+        chosen: undefined,
+        matches: matches.slice(0, EMPLOYER_MATCHES),
+        more: matches.length > EMPLOYER_MATCHES,
+      };
     },
 
     async page(

@@ -43,6 +43,7 @@ type Inputs = HistoryIds & { fran?: string | undefined; till?: string | undefine
 function hrefOf(base: string, inputs: Inputs, cursor?: { aldre: number } | { nyare: number }): string {
   const query = new URLSearchParams();
   if (inputs.arbetsgivare) query.set('arbetsgivare', inputs.arbetsgivare);
+  else if (inputs.sok) query.set('sok', inputs.sok);
   if (inputs.person) query.set('person', inputs.person);
   if (inputs.kod) query.set('kod', inputs.kod);
   if (inputs.fran) query.set('fran', inputs.fran);
@@ -64,12 +65,23 @@ const typed = (value: unknown): string => (typeof value === 'string' ? value : '
 export function view(history: AuditHistoryService, page: HistoryPage): RequestHandler {
   return async (req, res) => {
     const reader = page.reader(req, res);
-    const ids = historyIdsSchema.parse(req.query);
+    const asked = historyIdsSchema.parse(req.query);
+    const employer = reader.kind === 'staff' ? await history.employerFilter(asked.sok, asked.arbetsgivare) : undefined;
+    const ids = { ...asked, arbetsgivare: employer?.chosen?.id ?? asked.arbetsgivare };
     const period = parseForm(periodSchema, req.query);
     const inputs = { ...ids, fran: typed(req.query.fran), till: typed(req.query.till) };
     const filter = filterOf(ids, period.ok ? period.data : {});
     const choices = await history.choices(reader, filter);
-    const common = { page, reader, choices, inputs, exportHref: hrefOf(page.exportPath, inputs) };
+    const common = {
+      page,
+      reader,
+      choices,
+      employer,
+      inputs,
+      exportHref: hrefOf(page.exportPath, inputs),
+      allEmployersHref: hrefOf(page.path, { ...inputs, arbetsgivare: undefined, kod: undefined, person: undefined }),
+      chooseHref: (employerId: string) => hrefOf(page.path, { ...inputs, arbetsgivare: employerId }),
+    };
     if (!period.ok) {
       res.status(422).render('audit/history', { ...common, errors: period.errors, result: undefined });
       return;

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { findEmployer, searchEmployers } from '../employers/service';
 
 /**
  * The person a row is about: the subject when it is a person, else the `personId` of its data (permissions and role
@@ -190,8 +191,20 @@ export function codeChoices(db: Knex, employerId: string, codeIds?: readonly str
   return query.orderBy('code').select<Choice[]>('id', db.raw(`code || ' ' || name as label`));
 }
 
-export function employerChoices(db: Knex): Promise<Choice[]> {
-  return db('employers').orderBy('name').select<Choice[]>('id', 'name as label');
+const employerChoice = (employer: { id: string; name: string; organisation_number: string }): Choice => ({
+  id: employer.id,
+  label: `${employer.name} (${employer.organisation_number})`,
+});
+
+/** Employers matching what staff typed (organisation number, part of the name, a code): at most `limit`. */
+export async function employerMatches(db: Knex, text: string, limit: number): Promise<Choice[]> {
+  const { rows } = await searchEmployers(db, text, { limit, offset: 0 });
+  return rows.map(employerChoice);
+}
+
+export async function employerChosen(db: Knex, employerId: string): Promise<Choice | undefined> {
+  const employer = await findEmployer(db, employerId);
+  return employer && employerChoice(employer);
 }
 
 export async function codeExists(db: Knex, codeId: string, employerId?: string): Promise<boolean> {

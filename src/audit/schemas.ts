@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { UUID } from '../employers/schemas';
+import { searchText } from '../domain/text';
 
 /** An id from the query string: anything unreadable counts as not given (only ids, never a person's number). */
 const optionalId = z.preprocess(
@@ -7,11 +8,11 @@ const optionalId = z.preprocess(
   z.string().optional(),
 );
 
-/** A row id for keyset paging. */
-const optionalCursor = z.preprocess(
-  (value) => (typeof value === 'string' && /^[0-9]{1,18}$/.test(value) ? Number(value) : undefined),
-  z.number().int().positive().optional(),
-);
+/** A row id for keyset paging: anything but a positive safe integer counts as not given (a page link, not input). */
+const optionalCursor = z.preprocess((value) => {
+  const cursor = typeof value === 'string' && /^[0-9]{1,16}$/.test(value) ? Number(value) : 0;
+  return cursor > 0 && Number.isSafeInteger(cursor) ? cursor : undefined;
+}, z.number().int().positive().optional());
 
 function isRealDate(value: string): boolean {
   const [year, month, day] = value.split('-').map(Number);
@@ -32,11 +33,13 @@ const optionalDay = z.preprocess(
     .optional(),
 );
 
-/** The ids of the filter (selects and paging links): read leniently, they are checked against the reader's scope. */
+/** The ids of the filter (selects, paging links, staff's employer search): read leniently, they are checked against the reader's scope. */
 export const historyIdsSchema = z.object({
   person: optionalId,
   kod: optionalId,
   arbetsgivare: optionalId,
+  /** Staff's employer search (organisation number, name or code), used when no employer is chosen yet. */
+  sok: z.preprocess((value) => searchText(value), z.string()),
   aldre: optionalCursor,
   nyare: optionalCursor,
 });

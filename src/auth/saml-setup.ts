@@ -87,7 +87,9 @@ export async function setUpSaml({ config, db, now, i18n }: Options): Promise<Sam
             ),
             displayName: 'display_name',
           })
-          .orderBy('display_name'),
+          .orderBy('display_name')
+          // a page to pick from, not the whole register (a million persons at national scale); any number can be typed
+          .limit(200),
       now,
     });
     idp = parseIdpMetadata(devIdp.metadataXml);

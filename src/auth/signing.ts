@@ -17,6 +17,8 @@ export interface SignatureRequestInput {
   /** What the signature is for (e.g. 'orderer-form'), so the right feature picks up the result. */
   purpose: string;
   subjectId: string;
+  /** The employer the text is about, if any: the request's audit rows go to its history. */
+  employerId?: string;
   /** The exact text the person signs (the caller includes a hash of the form's content in it). */
   message: string;
   expectedPersonalIdentityNumber: string;
@@ -48,6 +50,7 @@ interface RequestRow {
   id: string;
   purpose: string;
   subject_id: string;
+  employer_id: string | null;
   message: string;
   expected_personal_identity_number: string;
   requested_by_person_id: string;
@@ -119,6 +122,7 @@ export function signingService(db: Knex, saml: SamlSetup, now: () => number) {
         id,
         purpose: input.purpose,
         subject_id: input.subjectId,
+        employer_id: input.employerId ?? null,
         message: input.message,
         expected_personal_identity_number: input.expectedPersonalIdentityNumber,
         requested_by_person_id: input.requestedByPersonId,
@@ -197,6 +201,7 @@ export function signingService(db: Knex, saml: SamlSetup, now: () => number) {
                 requestId: httpRequestId,
               },
               action: refusal ? 'signature_request.refused' : 'signature_request.signed',
+              employerId: row.employer_id,
               subjectType: 'signature_request',
               subjectId: row.id,
               before: { purpose: row.purpose, subjectId: row.subject_id, outcome: null },

@@ -74,6 +74,7 @@ export interface ServiceRow {
   code_active: boolean;
   service_key: string;
   service_name: string;
+  expires_at: Date | null;
 }
 
 /** The services the person may use at the employer, per code. */
@@ -89,6 +90,7 @@ export function servicesOf(db: Knex, personId: string, employerId: string, at: D
       code_active: 'c.active',
       service_key: 's.key',
       service_name: 's.name',
+      expires_at: 'p.expires_at',
     });
 }
 

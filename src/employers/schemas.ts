@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { normaliseOrganisationNumber } from '../domain/identity-numbers';
+import { isPlainLine, searchText } from '../domain/text';
 
 /** A form field as text: a missing field reads as empty, so it gets the field's own message, not zod's. */
 const text = (required: string) =>
@@ -37,7 +38,9 @@ const emailSchema = (required: string, invalid: string) =>
 /** Register or edit an employer: organisation number (Luhn), name, registry e-mail address. */
 export const employerSchema = z.object({
   organisationNumber: organisationNumberSchema,
-  name: text('employers.errors.nameRequired').pipe(z.string().max(200, 'employers.errors.nameTooLong')),
+  name: text('employers.errors.nameRequired').pipe(
+    z.string().max(200, 'employers.errors.nameTooLong').refine(isPlainLine, 'forms.invalidCharacters'),
+  ),
   registryEmail: emailSchema('employers.errors.registryEmailRequired', 'employers.errors.registryEmailInvalid'),
 });
 
@@ -59,7 +62,9 @@ export const employerCodeSchema = z
         .max(20, 'employers.errors.codeTooLong')
         .regex(/^[A-Za-z0-9-]+$/, 'employers.errors.codeInvalid'),
     ),
-    name: text('employers.errors.codeNameRequired').pipe(z.string().max(200, 'employers.errors.nameTooLong')),
+    name: text('employers.errors.codeNameRequired').pipe(
+      z.string().max(200, 'employers.errors.nameTooLong').refine(isPlainLine, 'forms.invalidCharacters'),
+    ),
     status: z.enum(['active', 'inactive'], 'employers.errors.statusRequired'),
     closedOn: closedOnSchema,
   })
@@ -89,7 +94,7 @@ export const closeCodeSchema = z.object({
 
 /** The employer search: free text (organisation number, name or code) and a page number (1 when unreadable). */
 export const employerSearchSchema = z.object({
-  q: z.preprocess((value) => (typeof value === 'string' ? value.trim().slice(0, 100) : ''), z.string()),
+  q: z.preprocess((value) => searchText(value), z.string()),
   sida: z.preprocess(
     (value) => (typeof value === 'string' && /^[0-9]{1,6}$/.test(value) ? Number(value) : 1),
     z.number().int().min(1).catch(1),

@@ -5,6 +5,8 @@ import * as repository from './repository';
 import type { EmployerCodeInput, EmployerInput } from './schemas';
 
 export type { EmployerCodeRow, EmployerListRow, EmployerRow, RoleHolderRow } from './repository';
+/** For other features' look-ups: employers by organisation number, part of the name or a code; one employer by id. */
+export { findEmployer, searchEmployers } from './repository';
 
 /** What a change came to: saved, refused with a message per field (nothing stored), or nothing to change. */
 export type Outcome<T> =

@@ -5,7 +5,10 @@ import type { Logger } from '../logger';
 import { createOutboxWorker } from '../mail/setup';
 import type { MailTransport } from '../mail/transport';
 import type { OutboxWorker } from '../mail/worker';
+import { runExpiryCheck } from './expiry';
 import { runInactivityCheck } from './inactivity';
+import { runAccessReviews } from './reviews';
+import { runAccessRequestExpiry } from '../requests/service';
 
 /** pg-boss keeps its tables in a schema of its own in the portal's database. */
 export const JOB_SCHEMA = 'pgboss';
@@ -15,11 +18,22 @@ export const QUEUES = {
   mail: 'mail-outbox',
   /** The daily inactivity notices and reminders. */
   inactivity: 'inactivity-check',
+  /** Reminders before, and ends at, the end dates of time-limited permissions and appointments. */
+  expiry: 'expiry-check',
+  /** Marks access requests not decided in ACCESS_REQUEST_DAYS expired (they cannot be approved from then anyway). */
+  accessRequests: 'access-request-expiry',
+  /** Opens the periodic access reviews, reminds before their deadlines, and ends what was not confirmed. */
+  reviews: 'access-review-check',
 } as const;
 
 const SCHEDULES = {
   mail: '* * * * *',
   inactivity: '15 6 * * *',
+  // a few minutes after midnight, when the day's end dates have passed (the API denies them from midnight anyway)
+  expiry: '5 0 * * *',
+  accessRequests: '20 * * * *',
+  // after midnight, when a review's deadline (the end of its last day) has passed
+  reviews: '10 0 * * *',
 } as const;
 const TIME_ZONE = 'Europe/Stockholm';
 
@@ -42,6 +56,23 @@ export interface JobQueue {
 }
 
 /**
+ * pg-boss's createQueue, tried again when it deadlocks: instances that start at the same moment on a database
+ * without the queues yet (the first rollout) create them at once, and PostgreSQL picks one of them as the victim.
+ */
+async function createQueue(boss: PgBoss, name: string, options: PgBoss.Queue): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await boss.createQueue(name, options);
+      return;
+    } catch (error) {
+      const deadlock = (error as { code?: unknown }).code === '40P01';
+      if (!deadlock || attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
+}
+
+/**
  * Starts pg-boss with the portal's workers and schedules. Every app instance may run it: pg-boss hands each job to
  * one worker, the schedules fire once across instances, and the outbox and inactivity jobs are safe to run
  * concurrently anyway (row claims with SKIP LOCKED; an advisory lock).
@@ -61,9 +92,33 @@ export async function startJobQueue(deps: JobQueueDependencies): Promise<JobQueu
   await boss.start();
 
   // 'short': at most one waiting job, so a burst of wake-ups makes one delivery round, not one per email.
-  await boss.createQueue(QUEUES.mail, { name: QUEUES.mail, policy: 'short', retryLimit: 0, expireInSeconds: 900 });
-  await boss.createQueue(QUEUES.inactivity, {
+  await createQueue(boss, QUEUES.mail, { name: QUEUES.mail, policy: 'short', retryLimit: 0, expireInSeconds: 900 });
+  await createQueue(boss, QUEUES.inactivity, {
     name: QUEUES.inactivity,
+    policy: 'singleton',
+    retryLimit: 3,
+    retryDelay: 600,
+    expireInSeconds: 3600,
+  });
+
+  await createQueue(boss, QUEUES.expiry, {
+    name: QUEUES.expiry,
+    policy: 'singleton',
+    retryLimit: 3,
+    retryDelay: 600,
+    expireInSeconds: 3600,
+  });
+
+  await createQueue(boss, QUEUES.accessRequests, {
+    name: QUEUES.accessRequests,
+    policy: 'singleton',
+    retryLimit: 3,
+    retryDelay: 600,
+    expireInSeconds: 3600,
+  });
+
+  await createQueue(boss, QUEUES.reviews, {
+    name: QUEUES.reviews,
     policy: 'singleton',
     retryLimit: 3,
     retryDelay: 600,
@@ -80,7 +135,30 @@ export async function startJobQueue(deps: JobQueueDependencies): Promise<JobQueu
     if (run.notices + run.reminders > 0) await boss.send(QUEUES.mail, {});
   });
 
+  await boss.work(QUEUES.expiry, { pollingIntervalSeconds: 30 }, async () => {
+    const run = await runExpiryCheck(db, { ...config.expiry, baseUrl: config.baseUrl }, new Date(now()));
+    logger.info(run, 'expiry check done');
+    if (run.permissionsReminded + run.permissionsEnded + run.appointmentsReminded + run.appointmentsEnded > 0) {
+      await boss.send(QUEUES.mail, {});
+    }
+  });
+
+  await boss.work(QUEUES.accessRequests, { pollingIntervalSeconds: 30 }, async () => {
+    const run = await runAccessRequestExpiry(db, { baseUrl: config.baseUrl }, new Date(now()));
+    logger.info(run, 'access request expiry done');
+    if (run.expired > 0) await boss.send(QUEUES.mail, {});
+  });
+
+  await boss.work(QUEUES.reviews, { pollingIntervalSeconds: 30 }, async () => {
+    const run = await runAccessReviews(db, { ...config.reviews, baseUrl: config.baseUrl }, new Date(now()));
+    logger.info(run, 'access review check done');
+    if (run.opened + run.reminded + run.closed > 0) await boss.send(QUEUES.mail, {});
+  });
+
   await boss.schedule(QUEUES.mail, SCHEDULES.mail, {}, { tz: TIME_ZONE });
+  await boss.schedule(QUEUES.accessRequests, SCHEDULES.accessRequests, {}, { tz: TIME_ZONE });
+  await boss.schedule(QUEUES.expiry, SCHEDULES.expiry, {}, { tz: TIME_ZONE });
+  await boss.schedule(QUEUES.reviews, SCHEDULES.reviews, {}, { tz: TIME_ZONE });
   await boss.schedule(QUEUES.inactivity, SCHEDULES.inactivity, {}, { tz: TIME_ZONE });
 
   return {
@@ -89,7 +167,9 @@ export async function startJobQueue(deps: JobQueueDependencies): Promise<JobQueu
       await boss.send(QUEUES.mail, {});
     },
     async stop() {
-      await boss.stop({ graceful: true, timeout: 20_000, wait: true });
+      // A delivery round in hand finishes or is given up within 6 s (its claimed rows are taken over after the
+      // lease): a stopping instance is gone within 10 s.
+      await boss.stop({ graceful: true, timeout: 6_000, wait: true });
       outbox.close();
     },
   };

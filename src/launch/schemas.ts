@@ -55,7 +55,7 @@ export const letterSchema = z.object({
   audience: z
     .enum(['alla', 'utan-bestallare'], 'launch.letter.errors.audienceRequired')
     .transform((word) => AUDIENCES[word]),
-  submissionId: z.string().regex(UUID, 'launch.letter.errors.expired'),
+  submissionId: z.string('launch.letter.errors.expired').regex(UUID, 'launch.letter.errors.expired'),
   decision: z.enum(['nya', 'alla']).optional().catch(undefined),
   resendDigest: z
     .string()

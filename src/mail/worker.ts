@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { maskIdentityNumbers, type Logger } from '../logger';
+import { isDatabaseUnavailable } from '../web/database-unavailable';
 import { PermanentMailError, type MailRenderer } from './render';
 import type { MailTransport } from './transport';
 
@@ -90,6 +91,24 @@ export function outboxWorker(options: OutboxWorkerOptions) {
     if (updated === 0) logger.warn({ outboxId: row.id }, 'email row was taken over by another worker');
   }
 
+  /**
+   * The message is out: record that even if PostgreSQL is briefly unreachable (a restart, a failover), retrying for
+   * up to half the lease, so the row is not sent again when its lease runs out.
+   */
+  async function markSent(row: ClaimedRow, at: Date): Promise<void> {
+    const giveUpAt = Date.now() + (options.leaseMinutes * MINUTE) / 2;
+    for (let wait = 250; ; wait = Math.min(wait * 2, 5_000)) {
+      try {
+        await finish(row, { status: 'sent', sent_at: at, last_error: null });
+        return;
+      } catch (error) {
+        if (!isDatabaseUnavailable(error) || Date.now() + wait > giveUpAt) throw error;
+        logger.warn({ outboxId: row.id }, 'email sent; waiting for the database to record it');
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
+  }
+
   async function deliver(row: ClaimedRow): Promise<keyof DeliveryRound> {
     const at = new Date(now());
     try {
@@ -102,9 +121,6 @@ export function outboxWorker(options: OutboxWorkerOptions) {
         messageId: `<outbox-${row.id}@${options.messageIdDomain}>`,
         outboxId: row.id,
       });
-      await finish(row, { status: 'sent', sent_at: at, last_error: null });
-      logger.info({ outboxId: row.id, template: row.template, attempts: row.attempts }, 'email sent');
-      return 'sent';
     } catch (error) {
       const lastError = errorText(error);
       const final = error instanceof PermanentMailError || row.attempts >= options.maxAttempts;
@@ -118,6 +134,10 @@ export function outboxWorker(options: OutboxWorkerOptions) {
       logger.warn({ outboxId: row.id, attempts: row.attempts, next, lastError }, 'email not sent, will retry');
       return 'retrying';
     }
+    // outside the try: a message the SMTP server accepted is never put back as pending (it would go out twice)
+    await markSent(row, at);
+    logger.info({ outboxId: row.id, template: row.template, attempts: row.attempts }, 'email sent');
+    return 'sent';
   }
 
   return {

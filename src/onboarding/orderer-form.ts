@@ -236,6 +236,7 @@ export function ordererFormService(ctx: OnboardingContext) {
           {
             purpose: SIGN_PURPOSE,
             subjectId: application.id,
+            employerId: application.employer_id,
             message,
             expectedPersonalIdentityNumber: application.personal_identity_number,
             requestedByPersonId: actor.personId,

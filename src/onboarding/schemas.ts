@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { normalisePersonalIdentityNumber } from '../domain/identity-numbers';
+import { isPlainLine } from '../domain/text';
 
 /** Messages are locale keys (translated by the views). */
 const E = {
@@ -11,9 +12,11 @@ const E = {
   handledBy: 'onboarding.errors.handledByOrdererRequired',
   terms: 'onboarding.errors.termsRequired',
   checked: 'onboarding.errors.paperCheckedRequired',
+  characters: 'forms.invalidCharacters',
 } as const;
 
-const text = (max: number) => z.string(E.required).trim().min(1, E.required).max(max, E.tooLong);
+const text = (max: number) =>
+  z.string(E.required).trim().min(1, E.required).max(max, E.tooLong).refine(isPlainLine, E.characters);
 
 export const nameField = text(200);
 

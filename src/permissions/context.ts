@@ -3,6 +3,7 @@ import { auditRole, isAdministratorOfAny } from '../context/permissions';
 import { maskPersonalIdentityNumber } from '../domain/identity-numbers';
 import { UUID } from '../employers/schemas';
 import { forbidden, notFound } from '../web/http-errors';
+import { lastDayOf } from './end-date';
 import { permissionsPaths } from './paths';
 import type { AdminScope, Change } from './service';
 import type { PermissionsFlash } from './session';
@@ -69,4 +70,6 @@ export const viewHelpers = {
   permissionsPaths,
   maskPersonalIdentityNumber,
   formatDate: (date: Date | null): string => (date ? swedishDate.format(date) : ''),
+  /** The last day of a time-limited permission from its end moment (YYYY-MM-DD, Swedish time). */
+  lastDayOf: (moment: Date | string): string => lastDayOf(new Date(moment)),
 };

@@ -8,6 +8,7 @@ export const permissionsPaths = {
   user: '/anvandare/:personId',
   grant: '/anvandare/:personId/ge-behorighet',
   revoke: '/anvandare/:personId/ta-bort-behorighet',
+  endDate: '/anvandare/:personId/slutdatum',
   removeFromCode: '/anvandare/:personId/ta-bort-fran-kod',
   removeFromEmployer: '/anvandare/:personId/ta-bort',
 } as const;

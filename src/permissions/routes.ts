@@ -27,6 +27,7 @@ export function permissionsRoutes(services: { permissions: PermissionsService; c
   router.get(permissionsPaths.user, userPage.view(permissions));
   router.post(permissionsPaths.grant, userPage.grant(permissions));
   router.post(permissionsPaths.revoke, userPage.revoke(permissions));
+  router.post(permissionsPaths.endDate, userPage.setEndDate(permissions));
   router.post(permissionsPaths.removeFromCode, userPage.removeFromCode(permissions));
   router.post(permissionsPaths.removeFromEmployer, userPage.removeFromEmployer(permissions));
   return router;

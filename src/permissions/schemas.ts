@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { UUID } from '../employers/schemas';
 import { normalisePersonalIdentityNumber } from '../domain/identity-numbers';
+import { isPlainLine, searchText } from '../domain/text';
+import { endDateSchema } from './end-date';
 
 /** A form field as text: a missing field reads as empty, so it gets the field's own message, not zod's. */
 const text = (required: string) =>
@@ -15,30 +17,34 @@ const list = z.preprocess((value): unknown[] => {
 const uuid = (message: string) => z.string().regex(UUID, message);
 
 /** An optional id or key from a query string: anything unreadable counts as not given. */
-const optionalMatching = (pattern: RegExp) =>
+export const optionalMatching = (pattern: RegExp) =>
   z.preprocess(
     (value) => (typeof value === 'string' && pattern.test(value) ? value : undefined),
     z.string().optional(),
   );
 
-const SERVICE_KEY = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+/** A service's key as the services table allows it, and short: it goes back into the overview's URL. */
+const SERVICE_KEY = /^(?=.{1,60}$)[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/** A page number from a query string or a hidden field (`sida`); anything unreadable is the first page. */
+export const pageNumber = z.preprocess(
+  (value) => (typeof value === 'string' && /^[0-9]{1,6}$/.test(value) ? Number(value) : 1),
+  z.number().int().min(1).catch(1),
+);
 
 /** The overview's filters, read from the query (never a personal identity number: the search term is in the session). */
 export const overviewQuerySchema = z.object({
   kod: optionalMatching(UUID),
   tjanst: optionalMatching(SERVICE_KEY),
   visa: z.preprocess((value) => value === 'inaktiva', z.boolean()),
-  sida: z.preprocess(
-    (value) => (typeof value === 'string' && /^[0-9]{1,6}$/.test(value) ? Number(value) : 1),
-    z.number().int().min(1).catch(1),
-  ),
+  sida: pageNumber,
 });
 
 export type OverviewQuery = z.infer<typeof overviewQuerySchema>;
 
 /** The search form (posted, so that a personal identity number never ends up in a URL), with the filters. */
 export const searchFormSchema = overviewQuerySchema.omit({ sida: true }).extend({
-  q: z.preprocess((value) => (typeof value === 'string' ? value.trim().slice(0, 100) : ''), z.string()),
+  q: z.preprocess((value) => searchText(value), z.string()),
 });
 
 /** A grant in the checkbox grid: `<codeId>:<serviceId>`. */
@@ -75,11 +81,15 @@ export function newUserSchema(today: Date) {
       }
       return normalised;
     }),
-    name: text('permissions.errors.nameRequired').pipe(z.string().max(200, 'permissions.errors.nameTooLong')),
+    name: text('permissions.errors.nameRequired').pipe(
+      z.string().max(200, 'permissions.errors.nameTooLong').refine(isPlainLine, 'forms.invalidCharacters'),
+    ),
     email: text('permissions.errors.emailRequired').pipe(
       z.string().max(254, 'permissions.errors.emailInvalid').pipe(z.email('permissions.errors.emailInvalid')),
     ),
     grants: grantsSchema,
+    /** "Giltig till och med": optional; the end moment of every permission the form grants. */
+    validUntil: endDateSchema(today),
   });
 }
 
@@ -90,6 +100,14 @@ export const permissionFormSchema = z.object({
   codeId: uuid('permissions.errors.codeInvalid'),
   serviceId: uuid('permissions.errors.serviceInvalid'),
 });
+
+/** The grant button's form with its optional end date. */
+export function grantFormSchema(today: Date) {
+  return permissionFormSchema.extend({ validUntil: endDateSchema(today) });
+}
+
+/** Changing the end date of a current permission: an empty date clears it. */
+export const endDateFormSchema = grantFormSchema;
 
 export const codeFormSchema = z.object({ codeId: uuid('permissions.errors.codeInvalid') });
 

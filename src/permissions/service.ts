@@ -3,11 +3,13 @@ import path from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Knex } from 'knex';
 import { recordAudit, type Actor } from '../audit/service';
+import { contactCompletion } from '../persons/service';
 import type { Config } from '../config';
 import { normalisePersonalIdentityNumber } from '../domain/identity-numbers';
 import { enqueueEmail } from '../mail/outbox';
 import type { FieldError } from '../web/forms';
 import { writeCsv, type CsvLabels } from './csv';
+import { lastDayOf } from './end-date';
 import * as repository from './repository';
 import type { GrantInput, NewUserInput } from './schemas';
 
@@ -116,6 +118,7 @@ export function permissionsService(db: Knex, now: () => number, config: Permissi
     employer: string,
     changes: CodeChange[],
     at: Date,
+    expiresAt: Date | null = null,
   ): Promise<void> {
     if (!person.email) return;
     const language = person.preferred_language;
@@ -134,6 +137,7 @@ export function permissionsService(db: Knex, now: () => number, config: Permissi
             code: change.code.code,
             granted: change.granted.map((service) => serviceName(service, language)),
             removed: change.removed.map((service) => serviceName(service, language)),
+            ...(expiresAt && change.granted.length > 0 && { validUntil: lastDayOf(expiresAt) }),
             link,
           },
         },
@@ -224,14 +228,25 @@ export function permissionsService(db: Knex, now: () => number, config: Permissi
     return touched;
   }
 
-  /** Loads what every single-person change needs, refusing codes and persons out of reach. */
-  async function prepare(trx: Knex.Transaction, scope: AdminScope, personId: string, codeIds: string[], at: Date) {
+  /**
+   * Loads what every single-person change needs, refusing codes and persons out of reach. `requested`: the person
+   * asked for this change themselves (an access request on a code of the employer), which puts them in reach.
+   */
+  async function prepare(
+    trx: Knex.Transaction,
+    scope: AdminScope,
+    personId: string,
+    codeIds: string[],
+    at: Date,
+    requested = false,
+  ) {
     const codes = await codesOf(trx, scope, at);
     const person = await repository.findPerson(trx, personId);
     if (!person) return { status: 'not-found' as const };
     const wanted = codeIds.map((id) => codes.find((code) => code.id === id));
     if (wanted.some((code) => code === undefined)) return { status: 'forbidden' as const };
     if (
+      !requested &&
       !(await reachable(
         trx,
         personId,
@@ -247,10 +262,12 @@ export function permissionsService(db: Knex, now: () => number, config: Permissi
     scope: AdminScope,
     target: { personId: string; codeId: string; serviceId: string },
     kind: 'grant' | 'revoke',
+    expiresAt: Date | null = null,
+    requested = false,
   ): Promise<Change<{ code: string; service: string }>> {
     const at = new Date(now());
     return db.transaction(async (trx) => {
-      const ready = await prepare(trx, scope, target.personId, [target.codeId], at);
+      const ready = await prepare(trx, scope, target.personId, [target.codeId], at, requested);
       if (ready.status !== 'ok') return { status: ready.status };
       const [code] = ready.wanted;
       if (!code) return { status: 'forbidden' };
@@ -261,7 +278,9 @@ export function permissionsService(db: Knex, now: () => number, config: Permissi
       const key = { personId: target.personId, codeId: code.id, serviceId: service.id };
       const ids =
         kind === 'grant'
-          ? [await repository.insertGrant(trx, key, scope.actor.personId, at)].filter((id) => id !== undefined)
+          ? [await repository.insertGrant(trx, key, scope.actor.personId, at, expiresAt)].filter(
+              (id) => id !== undefined,
+            )
           : (
               await repository.revokeGrants(
                 trx,
@@ -272,7 +291,12 @@ export function permissionsService(db: Knex, now: () => number, config: Permissi
             ).map((row) => row.id);
       const [id] = ids;
       if (id === undefined) return { status: 'unchanged' };
-      const data = { personId: target.personId, code: code.code, service: service.key };
+      const data = {
+        personId: target.personId,
+        code: code.code,
+        service: service.key,
+        ...(expiresAt && { expiresAt: expiresAt.toISOString() }),
+      };
       await audit(
         trx,
         scope,
@@ -288,6 +312,7 @@ export function permissionsService(db: Knex, now: () => number, config: Permissi
         await employerName(trx, scope.employerId),
         [{ code, granted: kind === 'grant' ? [service] : [], removed: kind === 'revoke' ? [service] : [] }],
         at,
+        expiresAt,
       );
       return { status: 'changed', value: { code: code.code, service: service.key } };
     });
@@ -350,8 +375,63 @@ export function permissionsService(db: Knex, now: () => number, config: Permissi
       return { status: 'ok' as const, person, codes, services, grants };
     },
 
-    grant(scope: AdminScope, personId: string, codeId: string, serviceId: string) {
-      return changeOne(scope, { personId, codeId, serviceId }, 'grant');
+    /**
+     * Grants one permission, until `options.expiresAt` when given (the end moment: see end-date.ts).
+     * `options.requested`: granted on the person's own access request, so the person is in reach even without an
+     * earlier permission on the administrator's codes.
+     */
+    grant(
+      scope: AdminScope,
+      personId: string,
+      codeId: string,
+      serviceId: string,
+      options?: { expiresAt?: Date; requested?: boolean },
+    ) {
+      return changeOne(
+        scope,
+        { personId, codeId, serviceId },
+        'grant',
+        options?.expiresAt ?? null,
+        options?.requested ?? false,
+      );
+    },
+
+    /** Sets (or with null clears) the end date of a current permission: audited `permission.end_date_changed`. */
+    async setEndDate(
+      scope: AdminScope,
+      target: { personId: string; codeId: string; serviceId: string },
+      expiresAt: Date | null,
+    ): Promise<Change<{ code: string; service: string }>> {
+      const at = new Date(now());
+      if (expiresAt && expiresAt <= at) {
+        return { status: 'invalid', errors: [{ field: 'validUntil', message: 'expiry.errors.dateNotFuture' }] };
+      }
+      return db.transaction(async (trx) => {
+        const ready = await prepare(trx, scope, target.personId, [target.codeId], at);
+        if (ready.status !== 'ok') return { status: ready.status };
+        const [code] = ready.wanted;
+        const service = ready.services.find((candidate) => candidate.id === target.serviceId);
+        if (!code || !service) return { status: 'forbidden' };
+        const key = { personId: target.personId, codeId: code.id, serviceId: service.id };
+        const changed = await repository.setExpiry(trx, key, expiresAt, at);
+        // no current permission (removed meanwhile): nothing to change, like a second removal
+        if (!changed) return { status: 'unchanged' };
+        if ((changed.before?.getTime() ?? null) === (expiresAt?.getTime() ?? null)) return { status: 'unchanged' };
+        const data = { personId: target.personId, code: code.code, service: service.key };
+        await audit(
+          trx,
+          scope,
+          'permission.end_date_changed',
+          code,
+          { type: 'permission', id: changed.id },
+          {
+            before: { ...data, expiresAt: changed.before?.toISOString() ?? null },
+            after: { ...data, expiresAt: expiresAt?.toISOString() ?? null },
+          },
+          at,
+        );
+        return { status: 'changed', value: { code: code.code, service: service.key } };
+      });
     },
 
     revoke(scope: AdminScope, personId: string, codeId: string, serviceId: string) {
@@ -373,28 +453,40 @@ export function permissionsService(db: Knex, now: () => number, config: Permissi
         if (input.grants.some((grant) => !services.some((s) => s.id === grant.serviceId && s.active))) {
           return { status: 'invalid', errors: [{ field: 'grants', message: 'permissions.errors.grantsInvalid' }] };
         }
-        const { row: person, created } = await repository.findOrInsertPerson(
+        const {
+          row: person,
+          created,
+          filled,
+        } = await repository.findOrInsertPerson(
           trx,
           { pin: input.personalIdentityNumber, name: input.name, email: input.email },
           at,
         );
-        const changes = await grantAll(trx, scope, person, input.grants, codes, services, at);
+        const changes = await grantAll(trx, scope, person, input, codes, services, at);
         const granted = changes.reduce((sum, change) => sum + change.granted.length, 0);
-        if (created) {
-          await recordAudit(
-            trx,
-            {
-              actor: scope.actor,
-              action: 'user.added',
-              employerId: scope.employerId,
-              subjectType: 'person',
-              subjectId: person.id,
-              after: { name: person.display_name, email: person.email },
-            },
-            at,
-          );
+        // the new person, or a known person's missing email filled in: one row per code of the form, like the grants
+        const completion = contactCompletion(filled);
+        const personChange = created
+          ? { action: 'user.added', data: { after: { name: person.display_name, email: person.email } } }
+          : completion && { action: 'person.contact_completed', data: completion };
+        if (personChange) {
+          const formCodes = codes.filter((code) => input.grants.some((grant) => grant.codeId === code.id));
+          for (const code of formCodes) {
+            await audit(
+              trx,
+              scope,
+              personChange.action,
+              code,
+              { type: 'person', id: person.id },
+              personChange.data,
+              at,
+            );
+          }
         }
-        if (granted > 0) await notify(trx, person, await employerName(trx, scope.employerId), changes, at);
+        if (granted > 0) {
+          const employer = await employerName(trx, scope.employerId);
+          await notify(trx, person, employer, changes, at, input.validUntil ?? null);
+        }
         // granted 0: every ticked permission was there already; nothing was written (a new person always gets one)
         return { status: 'changed', value: { personId: person.id, created, granted } };
       });
@@ -464,7 +556,7 @@ export function permissionsService(db: Knex, now: () => number, config: Permissi
     trx: Knex.Transaction,
     scope: AdminScope,
     person: repository.PersonRow,
-    grants: GrantInput[],
+    { grants, validUntil }: { grants: GrantInput[]; validUntil?: Date | undefined },
     codes: repository.CodeRow[],
     services: repository.ServiceRow[],
     at: Date,
@@ -475,16 +567,17 @@ export function permissionsService(db: Knex, now: () => number, config: Permissi
       for (const service of services) {
         if (!grants.some((grant) => grant.codeId === code.id && grant.serviceId === service.id)) continue;
         const key = { personId: person.id, codeId: code.id, serviceId: service.id };
-        const id = await repository.insertGrant(trx, key, scope.actor.personId, at);
+        const id = await repository.insertGrant(trx, key, scope.actor.personId, at, validUntil ?? null);
         if (id === undefined) continue;
         change.granted.push(service);
+        const after = { personId: person.id, code: code.code, service: service.key };
         await audit(
           trx,
           scope,
           'permission.granted',
           code,
           { type: 'permission', id },
-          { after: { personId: person.id, code: code.code, service: service.key } },
+          { after: validUntil ? { ...after, expiresAt: validUntil.toISOString() } : after },
           at,
         );
       }

@@ -52,6 +52,20 @@ export function findById(db: Knex, id: string): Promise<(PersonRow & { is_staff:
     );
 }
 
+/** The contact details a known person lacked and now has (for the audit row of the change that filled them). */
+export interface ContactFilled {
+  email?: string;
+  phone?: string;
+}
+
+/** The audit data of a contact completion (each filled field was empty before); undefined when nothing was filled. */
+export function contactCompletion(
+  filled: ContactFilled,
+): { before: Record<string, null>; after: ContactFilled } | undefined {
+  const keys = Object.keys(filled);
+  return keys.length === 0 ? undefined : { before: Object.fromEntries(keys.map((key) => [key, null])), after: filled };
+}
+
 /**
  * The person with this personal identity number, created from what an orderer, administrator or staff member typed
  * when the portal does not know them yet. A known person keeps their name (their e-ID's) and contact details; only
@@ -61,7 +75,7 @@ export async function findOrCreateByNumber(
   trx: Knex.Transaction,
   person: { personalIdentityNumber: string; name: string; email: string; phone?: string | null },
   at: Date,
-): Promise<{ id: string; created: boolean }> {
+): Promise<{ id: string; created: boolean; filled: ContactFilled }> {
   const phone = person.phone === '' ? null : (person.phone ?? null);
   const [inserted] = await trx('persons')
     .insert({
@@ -75,13 +89,13 @@ export async function findOrCreateByNumber(
     .onConflict('personal_identity_number')
     .ignore()
     .returning<{ id: string }[]>('id');
-  if (inserted) return { id: inserted.id, created: true };
+  if (inserted) return { id: inserted.id, created: true, filled: {} };
   const known = await trx('persons')
     .where({ personal_identity_number: person.personalIdentityNumber })
     .forUpdate()
     .first<{ id: string; email: string | null; phone: string | null } | undefined>('id', 'email', 'phone');
   if (!known) throw new Error('person neither inserted nor found');
-  const missing = {
+  const missing: ContactFilled = {
     ...(known.email === null ? { email: person.email } : {}),
     ...(known.phone === null && phone !== null ? { phone } : {}),
   };
@@ -90,5 +104,5 @@ export async function findOrCreateByNumber(
       .where({ id: known.id })
       .update({ ...missing, updated_at: at });
   }
-  return { id: known.id, created: false };
+  return { id: known.id, created: false, filled: missing };
 }

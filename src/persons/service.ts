@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
 import * as repository from './repository';
 
-export type { PersonRow } from './repository';
+export type { ContactFilled, PersonRow } from './repository';
 /** For other features' transactions: find a person by number, or create them (see the function's rule). */
-export { findOrCreateByNumber as findOrCreatePerson } from './repository';
+export { contactCompletion, findOrCreateByNumber as findOrCreatePerson } from './repository';
 
 /** The persons feature: who a person is, when they last logged in, what roles they hold. */
 export function personsService(db: Knex, now: () => number) {

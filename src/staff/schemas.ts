@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { normalisePersonalIdentityNumber } from '../domain/identity-numbers';
+import { isPlainLine, isPlainText } from '../domain/text';
 
 /** `npm run cli -- staff add <personal identity number> <name> <email>`; messages are shown as they are. */
 export function staffMemberSchema(today: Date) {
@@ -12,7 +13,12 @@ export function staffMemberSchema(today: Date) {
       }
       return normalised;
     }),
-    name: z.string().trim().min(1, 'the name is empty').max(200, 'the name is too long'),
+    name: z
+      .string()
+      .trim()
+      .min(1, 'the name is empty')
+      .max(200, 'the name is too long')
+      .refine(isPlainLine, 'the name has control characters'),
     email: z.string().trim().pipe(z.email('not a valid e-mail address').max(254, 'the e-mail address is too long')),
   });
 }
@@ -26,14 +32,18 @@ export const TERMS_BODY_MAX = 20000;
 const termsBody = (required: string, tooLong: string) =>
   z.preprocess(
     (value) => (typeof value === 'string' ? value.replace(/\r\n?/g, '\n').trim() : ''),
-    z.string().min(1, required).max(TERMS_BODY_MAX, tooLong),
+    z.string().min(1, required).max(TERMS_BODY_MAX, tooLong).refine(isPlainText, 'forms.invalidCharactersInText'),
   );
 
 /** Publish a new version of the general terms: its label (unique) and the Swedish and English text. */
 export const termsVersionSchema = z.object({
   version: z.preprocess(
     (value) => (typeof value === 'string' ? value.trim() : ''),
-    z.string().min(1, 'staff.terms.errors.versionRequired').max(50, 'staff.terms.errors.versionTooLong'),
+    z
+      .string()
+      .min(1, 'staff.terms.errors.versionRequired')
+      .max(50, 'staff.terms.errors.versionTooLong')
+      .refine(isPlainLine, 'forms.invalidCharacters'),
   ),
   bodySv: termsBody('staff.terms.errors.bodySvRequired', 'staff.terms.errors.bodySvTooLong'),
   bodyEn: termsBody('staff.terms.errors.bodyEnRequired', 'staff.terms.errors.bodyEnTooLong'),

@@ -1,9 +1,11 @@
 import type { ErrorRequestHandler, Express } from 'express';
+import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from './database-unavailable';
 import { HttpError } from './http-errors';
 
 interface PageError {
   status: number;
-  view: 'errors/forbidden' | 'errors/not-found' | 'errors/server-error' | 'errors/session-expired';
+  view:
+    'errors/forbidden' | 'errors/not-found' | 'errors/server-error' | 'errors/session-expired' | 'errors/unavailable';
 }
 
 function isCsrfError(error: unknown): boolean {
@@ -11,6 +13,7 @@ function isCsrfError(error: unknown): boolean {
 }
 
 function pageFor(error: unknown): PageError {
+  if (isDatabaseUnavailable(error)) return { status: 503, view: 'errors/unavailable' };
   if (isCsrfError(error)) return { status: 403, view: 'errors/session-expired' };
   if (error instanceof HttpError && error.status === 403) return { status: 403, view: 'errors/forbidden' };
   if (error instanceof HttpError && error.status === 404) return { status: 404, view: 'errors/not-found' };
@@ -19,6 +22,12 @@ function pageFor(error: unknown): PageError {
     return { status, view: status === 404 ? 'errors/not-found' : 'errors/forbidden' };
   }
   return { status: 500, view: 'errors/server-error' };
+}
+
+function plainText(status: number): string {
+  if (status === 503)
+    return 'Tjänsten är tillfälligt otillgänglig. Försök igen om en stund. / Service temporarily unavailable.';
+  return status >= 500 ? 'Internal Server Error' : 'Error';
 }
 
 /** The 404 page for unknown paths, and one error page per kind of failure; details go to the log, never the page. */
@@ -35,9 +44,10 @@ export function setUpErrorHandling(app: Express): void {
     if (page.status >= 500) req.log.error({ err: error }, 'request failed');
     else req.log.warn({ status: page.status, reason: (error as Error).message }, 'request refused');
     res.status(page.status);
+    if (page.status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     // Failures before the i18n step have no translator: a plain answer is all that can be given.
     if (!(res.locals as Partial<typeof res.locals>).t) {
-      res.type('text/plain').send(page.status >= 500 ? 'Internal Server Error' : 'Error');
+      res.type('text/plain').send(plainText(page.status));
       return;
     }
     res.render(page.view, { requestId: req.id }, (renderError: Error | null, html: string) => {

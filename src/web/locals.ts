@@ -3,18 +3,39 @@ import { paths, pathTo } from '../paths';
 import { LANGUAGE_PARAM, isLanguage } from './i18n';
 import { pageAssets } from './static-files';
 
-/** What every view needs: the translator, the language and its switch, the page assets. */
+/** 10 digits with or without a separator: a personal identity number (or an organisation number) typed into a URL. */
+const IDENTITY_NUMBER_LIKE = /[0-9]{6}[-+\s]?[0-9]{4}/;
+
+const looksLikeIdentityNumber = (value: string): boolean => IDENTITY_NUMBER_LIKE.test(value);
+
+function decoded(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
+/**
+ * What every view needs: the translator, the language and its switch, the page assets. The switch (and the
+ * header's way back) link to the same page, but never repeat a number someone typed into the address.
+ */
 export function setUpLocals(app: Express): void {
   app.use((req, res, next) => {
     const lang = isLanguage(req.language) ? req.language : 'sv';
     const otherLang = lang === 'sv' ? 'en' : 'sv';
-    const query = new URLSearchParams(req.query as Record<string, string>);
+    const query = new URLSearchParams(
+      Object.entries(req.query).filter(
+        (entry): entry is [string, string] => typeof entry[1] === 'string' && !looksLikeIdentityNumber(entry[1]),
+      ),
+    );
     query.set(LANGUAGE_PARAM, otherLang);
     res.locals.t = (key, options) => req.t(key, options);
     res.locals.lang = lang;
     res.locals.otherLang = otherLang;
-    res.locals.currentPath = req.path;
-    res.locals.languageSwitchHref = `${req.path}?${query.toString()}`;
+    const path = looksLikeIdentityNumber(decoded(req.path)) ? paths.start : req.path;
+    res.locals.currentPath = path;
+    res.locals.languageSwitchHref = `${path}?${query.toString()}`;
     res.locals.assets = pageAssets;
     res.locals.currentPerson = undefined;
     res.locals.employerContext = undefined;

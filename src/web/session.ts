@@ -46,7 +46,9 @@ export function setUpSession(app: Express, config: Config, store: session.Store,
       resave: false,
       saveUninitialized: false,
       rolling: true,
-      unset: 'destroy',
+      // 'keep': with 'destroy', a request whose session could not be read (the database restarting) would delete
+      // the person's session as it ends, logging them out. Logout destroys the session itself.
+      unset: 'keep',
       cookie: { httpOnly: true, sameSite: 'lax', secure: config.isProduction, path: '/', maxAge: idleMs },
     }),
   );

@@ -145,8 +145,9 @@ describe('appointing, changing and removing administrators', () => {
     expect(await administeredCodes(testApp.db, johan)).toEqual(['40101']);
     expect((await auditRows(testApp.db)).at(-1)).toMatchObject({
       action: 'administrator.codes_changed',
-      before: { codes: ['40101', '40102'] },
-      after: { codes: ['40101'] },
+      employer_code_id: await code('40102'),
+      before: { codes: ['40102'] },
+      after: { codes: [] },
     });
   });
 

@@ -63,6 +63,7 @@ export interface AuditRow {
   actor_role: string;
   actor_person_id: string;
   employer_id: string;
+  employer_code_id: string | null;
   subject_id: string;
   before: { name: string; codes: string[] } | null;
   after: { name: string; codes: string[] } | null;
@@ -72,7 +73,16 @@ export const auditRows = (db: Knex): Promise<AuditRow[]> =>
   db('audit_log')
     .where('action', 'like', 'administrator.%')
     .orderBy('id')
-    .select<AuditRow[]>('action', 'actor_role', 'actor_person_id', 'employer_id', 'subject_id', 'before', 'after');
+    .select<AuditRow[]>(
+      'action',
+      'actor_role',
+      'actor_person_id',
+      'employer_id',
+      'employer_code_id',
+      'subject_id',
+      'before',
+      'after',
+    );
 
 /** Another employer with one code, an active orderer (who may log in with e-ID) and two administrators of the code. */
 export async function otherEmployer(db: Knex) {

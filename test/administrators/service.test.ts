@@ -4,7 +4,7 @@ import { appointSchema } from '../../src/administrators/schemas';
 import { administratorsService, type PersonActor } from '../../src/administrators/service';
 import { loadDemoData } from '../../src/demo/seed';
 import { freshDatabase } from '../helpers/database';
-import { personalIdentityNumber } from '../db/fixtures';
+import { insertPerson, personalIdentityNumber } from '../db/fixtures';
 import {
   administeredCodes,
   administratorCount,
@@ -78,14 +78,21 @@ describe('administrators service', () => {
     expect(outcome.status).toBe('saved');
     const id = await personId(db, pin);
     expect(await administeredCodes(db, id)).toEqual(['40101', '40102']);
-    const [audit] = (await auditRows(db)).filter((row) => row.subject_id === id);
-    expect(audit).toMatchObject({
-      action: 'administrator.appointed',
-      actor_role: 'orderer',
-      employer_id: employerId,
-      before: { codes: [] },
-      after: { name: 'Eva Ek', codes: ['40101', '40102'] },
-    });
+    // one row per code, so each code's history shows the appointment
+    const audits = (await auditRows(db)).filter((row) => row.subject_id === id);
+    expect(audits).toMatchObject(
+      await Promise.all(
+        ['40101', '40102'].map(async (code) => ({
+          action: 'administrator.appointed',
+          actor_role: 'orderer',
+          employer_id: employerId,
+          employer_code_id: await codeId(db, code),
+          before: { name: 'Eva Ek', codes: [] },
+          after: { name: 'Eva Ek', codes: [code] },
+        })),
+      ),
+    );
+    expect(audits).toHaveLength(2);
     const mails = (await outbox(db)).filter((mail) => mail.data.administrators[0]?.name === 'Eva Ek');
     expect(mails.map((mail) => mail.recipient_email)).toEqual([
       'anna.bergstrom@kulturarvsdata.example',
@@ -176,6 +183,39 @@ describe('administrators service', () => {
     expect(await administratorCount(db, other.codeId)).toBe(2);
   });
 
+  it('fills in a known person’s missing email and audits that on each code of the form', async () => {
+    const known = await insertPerson(db, { display_name: 'Utan Epost', email: null });
+    const pin = await db('persons').where({ id: known.id }).first<{ personal_identity_number: string }>();
+    const before = await db('audit_log').max<{ max: number }[]>({ max: 'id' });
+    const outcome = await service.appoint(
+      employerId,
+      await input(['40101', '40102'], {
+        personalIdentityNumber: pin.personal_identity_number,
+        email: 'ny@example.org',
+      }),
+      orderer,
+    );
+    expect(outcome.status).toBe('saved');
+    expect(await db('persons').where({ id: known.id }).first('email', 'display_name')).toEqual({
+      email: 'ny@example.org',
+      display_name: 'Utan Epost',
+    });
+    const rows = await db('audit_log')
+      .where('id', '>', before[0]?.max ?? 0)
+      .where({ action: 'person.contact_completed', subject_id: known.id })
+      .orderBy('id')
+      .select('employer_code_id', 'before', 'after');
+    expect(rows).toEqual(
+      await Promise.all(
+        ['40101', '40102'].map(async (code) => ({
+          employer_code_id: await codeId(db, code),
+          before: { email: null },
+          after: { email: 'ny@example.org' },
+        })),
+      ),
+    );
+  });
+
   it('changes codes, and refuses to take away the last administrator of a code, naming it', async () => {
     const johan = await personId(db, PIN.administratorNorth);
     const maria = await personId(db, PIN.administratorAll);
@@ -183,12 +223,10 @@ describe('administrators service', () => {
     const changed = await service.changeCodes(employerId, johan, [await codeId(db, '40101')], orderer);
     expect(changed.status).toBe('saved');
     expect(await administeredCodes(db, johan)).toEqual(['40101']);
-    const audit = (await auditRows(db)).at(-1);
-    expect(audit).toMatchObject({
-      action: 'administrator.codes_changed',
-      before: { codes: ['40102'] },
-      after: { codes: ['40101'] },
-    });
+    expect((await auditRows(db)).slice(-2)).toMatchObject([
+      { action: 'administrator.codes_changed', employer_code_id: await codeId(db, '40101'), before: { codes: [] } },
+      { action: 'administrator.codes_changed', employer_code_id: north, after: { codes: [] } },
+    ]);
 
     // 40199 has Maria only
     const refused = await service.changeCodes(employerId, maria, [north], orderer);

@@ -284,7 +284,7 @@ const CASES: Case[] = [
       })),
   },
   {
-    name: 'the orderer appoints an administrator (one row for the person, whatever the codes)',
+    name: 'the orderer appoints an administrator (one row per code)',
     change: () =>
       services.administrators.appoint(
         state.employerId,
@@ -302,12 +302,12 @@ const CASES: Case[] = [
         action: 'administrator.appointed',
         ...person(state.ordererId, 'orderer', 'req-orderer'),
         employer_id: state.employerId,
-        employer_code_id: null,
+        employer_code_id: state.codeId,
       },
     ],
   },
   {
-    name: "the orderer changes an administrator's codes",
+    name: "the orderer changes an administrator's codes (a row for the code added)",
     change: () =>
       services.administrators.changeCodes(
         state.employerId,
@@ -325,7 +325,7 @@ const CASES: Case[] = [
         action: 'administrator.codes_changed',
         ...person(state.ordererId, 'orderer', 'req-orderer'),
         employer_id: state.employerId,
-        employer_code_id: null,
+        employer_code_id: state.secondCodeId,
       },
     ],
   },
@@ -366,7 +366,7 @@ const CASES: Case[] = [
     ],
   },
   {
-    name: 'an administrator adds a new user on two codes (the person once, a grant per code)',
+    name: 'an administrator adds a new user on two codes (a grant and the new person per code)',
     change: async () => {
       const outcome = await services.permissions.addUser(scopeFor(ids, 'administrator-all-codes', 'administrator'), {
         personalIdentityNumber: personalIdentityNumber(),
@@ -387,12 +387,12 @@ const CASES: Case[] = [
         employer_id: ids.employerId,
         employer_code_id: ids.code(code),
       })),
-      {
+      ...['40101', '40102'].map((code) => ({
         action: 'user.added',
         ...person(ids.person('administrator-all-codes'), 'administrator'),
         employer_id: ids.employerId,
-        employer_code_id: null,
-      },
+        employer_code_id: ids.code(code),
+      })),
     ],
   },
   {
@@ -510,7 +510,7 @@ const CASES: Case[] = [
       {
         action: 'signature_request.refused',
         ...person(state.ordererId, 'orderer', 'req-acs'),
-        employer_id: null,
+        employer_id: state.employerId,
         employer_code_id: null,
       },
     ],

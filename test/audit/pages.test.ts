@@ -101,6 +101,10 @@ function actions($: cheerio.CheerioAPI): string[] {
     .get();
 }
 
+/** Refusals (403s of the tests above) are in the agency's trail too; these are the rows about changes. */
+const REFUSAL = 'Nekades åtkomst till en sida eller ändring';
+const changes = ($: cheerio.CheerioAPI): string[] => actions($).filter((action) => action !== REFUSAL);
+
 function codes($: cheerio.CheerioAPI): string[] {
   return $('[data-testid=audit-row] [data-testid=audit-code]')
     .map((_, cell) => $(cell).text().trim())
@@ -298,8 +302,9 @@ describe("the agency's history", () => {
     const karin = await loggedIn('staff');
     const response = await karin.get(auditPaths.staff).expect(200);
     const $ = html(response);
-    expect(actions($).slice(0, 2)).toEqual(['Lade till en arbetsgivarkod', 'Registrerade arbetsgivaren']);
-    expect(actions($)).toHaveLength(6);
+    expect(changes($).slice(0, 2)).toEqual(['Lade till en arbetsgivarkod', 'Registrerade arbetsgivaren']);
+    expect(changes($)).toHaveLength(6);
+    expect(actions($)).toContain(REFUSAL);
     expect(response.text).toContain('19121207-2423');
   });
 
@@ -308,6 +313,34 @@ describe("the agency's history", () => {
     const $ = html(await karin.get(`${auditPaths.staff}?arbetsgivare=${otherEmployerId}`).expect(200));
     expect(actions($)).toEqual(['Lade till en arbetsgivarkod', 'Registrerade arbetsgivaren']);
     expect($('select#kod option').length).toBe(2);
+  });
+
+  it('finds the employer to filter on by a search, at any number of employers, not from a list of all', async () => {
+    const karin = await loggedIn('staff');
+    const start = html(await karin.get(auditPaths.staff).expect(200));
+    expect(start('select#arbetsgivare')).toHaveLength(0);
+    expect(start('input#sok[type=search]').attr('aria-describedby')).toBe('sok-description');
+
+    // one match: the filter is that employer, and its links carry its id (not the text typed)
+    const one = html(await karin.get(`${auditPaths.staff}?sok=${encodeURIComponent('annan myndig')}`).expect(200));
+    expect(actions(one)).toEqual(['Lade till en arbetsgivarkod', 'Registrerade arbetsgivaren']);
+    expect(one('[data-testid=audit-employer-chosen]').text()).toContain('Annan myndighet');
+    expect(one('input[type=hidden][name=arbetsgivare]').val()).toBe(otherEmployerId);
+    expect(one('[data-testid=audit-export]').attr('href')).toContain(`arbetsgivare=${otherEmployerId}`);
+
+    // several: offered as links, rows not yet filtered
+    const several = html(await karin.get(`${auditPaths.staff}?sok=myndighet`).expect(200));
+    const links = several('[data-testid=audit-employer-matches] a')
+      .map((_, link) => several(link).attr('href'))
+      .get();
+    expect(links).toHaveLength(2);
+    expect(links).toContain(`${auditPaths.staff}?arbetsgivare=${otherEmployerId}`);
+    expect(changes(several)).toHaveLength(6);
+
+    // none: said so, all rows shown
+    const none = html(await karin.get(`${auditPaths.staff}?sok=finns-inte`).expect(200));
+    expect(none('[data-testid=audit-employer-none]').text()).toContain('Ingen arbetsgivare matchar');
+    expect(changes(none)).toHaveLength(6);
   });
 
   it('is refused to anyone not staff', async () => {

@@ -10,17 +10,13 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
-import { performance } from 'node:perf_hooks';
-import { loadConfig } from '../../src/config';
-import { createKnex, withDatabase } from '../../src/db/knex';
-import { migrateToLatest } from '../../src/db/migrations';
-import { openDatabase } from '../../src/db/open';
 import { luhnCheckDigit } from '../../src/domain/identity-numbers';
 import { cleanupInactive } from '../../src/import/cleanup';
 import { COLUMNS } from '../../src/import/rows';
 import { importService, type ImportResult } from '../../src/import/service';
-import { createLogger } from '../../src/logger';
-import { createDatabase, dropDatabase } from '../helpers/database-admin';
+import { printTimed, runScript, withScratchDatabase } from './scratch';
+
+const timed = <T>(label: string, work: () => Promise<T>): Promise<T> => printTimed(label, work);
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const PERSONS = Math.round(ROWS * 0.3);
@@ -81,13 +77,6 @@ async function writeFile(filePath: string): Promise<number> {
   return rows;
 }
 
-async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
-  const started = performance.now();
-  const result = await work();
-  console.log(`${label.padEnd(44)} ${((performance.now() - started) / 1000).toFixed(1).padStart(8)} s`);
-  return result;
-}
-
 function summary(result: ImportResult): string {
   if (result.outcome === 'imported') return `created ${JSON.stringify(result.created)}`;
   if (result.outcome === 'checked') return `would create ${JSON.stringify(result.plan)}`;
@@ -97,44 +86,36 @@ function summary(result: ImportResult): string {
 async function main(): Promise<void> {
   const folder = await mkdtemp(path.join(tmpdir(), 'portal-import-bench-'));
   const filePath = path.join(folder, 'old-records.csv');
-  const config = loadConfig({ ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'silent' });
-  const connection = await openDatabase(config, createLogger('silent'));
-  const name = `portal_bench_${Date.now().toString(36)}`;
-  const serverUrl = withDatabase(connection.url, 'postgres');
-  await createDatabase(serverUrl, name);
-  const db = createKnex(withDatabase(connection.url, name), { min: 1, max: 3 });
   try {
-    const rows = await timed('write the CSV', () => writeFile(filePath));
-    const { size } = await stat(filePath);
-    console.log(
-      `${rows.toLocaleString('en-GB')} rows, ${PERSONS.toLocaleString('en-GB')} persons, ${EMPLOYERS} employers, ${CODES} codes, ${(size / 1e6).toFixed(0)} MB`,
+    await withScratchDatabase(
+      'portal_bench_import',
+      async (db) => {
+        const rows = await timed('write the CSV', () => writeFile(filePath));
+        const { size } = await stat(filePath);
+        console.log(
+          `${rows.toLocaleString('en-GB')} rows, ${PERSONS.toLocaleString('en-GB')} persons, ${EMPLOYERS} employers, ${CODES} codes, ${(size / 1e6).toFixed(0)} MB`,
+        );
+        const service = importService(db, Date.now);
+        const dryRun = await timed('dry run', () => service.importFile({ filePath }));
+        console.log(`  ${summary(dryRun)}`);
+        const applied = await timed('apply (batches of 50,000 rows)', () =>
+          service.importFile({ filePath, apply: true }),
+        );
+        console.log(`  ${summary(applied)}`);
+        const again = await timed('apply again (nothing to do)', () => service.importFile({ filePath, apply: true }));
+        console.log(`  ${summary(again)}`);
+        const before = new Date().toISOString().slice(0, 10);
+        const preview = await timed('clean-up, dry run', () => cleanupInactive(db, { before, months: 18 }, new Date()));
+        const cleaned = await timed('clean-up, apply', () =>
+          cleanupInactive(db, { before, months: 18, apply: true }, new Date()),
+        );
+        console.log(`  clean-up: ${JSON.stringify(preview.total)}; applied ${JSON.stringify(cleaned.total)}`);
+      },
+      { min: 1, max: 3 },
     );
-    await migrateToLatest(db);
-    const service = importService(db, Date.now);
-    const dryRun = await timed('dry run', () => service.importFile({ filePath }));
-    console.log(`  ${summary(dryRun)}`);
-    const applied = await timed('apply (batches of 50,000 rows)', () => service.importFile({ filePath, apply: true }));
-    console.log(`  ${summary(applied)}`);
-    const again = await timed('apply again (nothing to do)', () => service.importFile({ filePath, apply: true }));
-    console.log(`  ${summary(again)}`);
-    const before = new Date().toISOString().slice(0, 10);
-    const preview = await timed('clean-up, dry run', () => cleanupInactive(db, { before, months: 18 }, new Date()));
-    const cleaned = await timed('clean-up, apply', () =>
-      cleanupInactive(db, { before, months: 18, apply: true }, new Date()),
-    );
-    console.log(`  clean-up: ${JSON.stringify(preview.total)}; applied ${JSON.stringify(cleaned.total)}`);
   } finally {
-    await db.destroy();
-    await dropDatabase(serverUrl, name);
-    await connection.close();
     await rm(folder, { recursive: true, force: true });
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runScript(main);

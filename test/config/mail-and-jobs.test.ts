@@ -39,4 +39,18 @@ describe('config: email delivery and scheduled jobs', () => {
     expect(variableOf({ INACTIVITY_REMINDER_DAYS: '1.5' })).toBe('INACTIVITY_REMINDER_DAYS');
     expect(variableOf({ JOBS: 'yes' })).toBe('JOBS');
   });
+
+  it('turns periodic access reviews off by default, and reads and checks their variables', () => {
+    expect(loadConfig({}).reviews).toEqual({ months: 0, days: 30, reminderDays: 7 });
+    const config = loadConfig({
+      ACCESS_REVIEW_MONTHS: '6',
+      ACCESS_REVIEW_DAYS: '21',
+      ACCESS_REVIEW_REMINDER_DAYS: '5',
+    });
+    expect(config.reviews).toEqual({ months: 6, days: 21, reminderDays: 5 });
+    expect(variableOf({ ACCESS_REVIEW_MONTHS: '-1' })).toBe('ACCESS_REVIEW_MONTHS');
+    expect(variableOf({ ACCESS_REVIEW_MONTHS: 'half-yearly' })).toBe('ACCESS_REVIEW_MONTHS');
+    expect(variableOf({ ACCESS_REVIEW_DAYS: '0' })).toBe('ACCESS_REVIEW_DAYS');
+    expect(variableOf({ ACCESS_REVIEW_REMINDER_DAYS: '1.5' })).toBe('ACCESS_REVIEW_REMINDER_DAYS');
+  });
 });

@@ -6,6 +6,9 @@ import { schemaSnapshot } from './schema-snapshot';
 const { db } = await freshDatabase({ migrated: false });
 
 const EXPECTED_TABLES = [
+  'access_requests',
+  'access_review_items',
+  'access_reviews',
   'api_clients',
   'audit_log',
   'dev_mailbox',

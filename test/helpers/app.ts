@@ -24,7 +24,14 @@ export interface TestApp {
 /** The real app on a fresh migrated database, with a clock the test moves. */
 export async function buildTestApp(env: NodeJS.ProcessEnv = {}): Promise<TestApp> {
   const { db, url } = await freshDatabase();
-  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: inject('dataDir'), ...env });
+  // the abuse limits are tested on their own (test/web/rate-limits.test.ts); elsewhere tests log in and post a lot
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: inject('dataDir'),
+    LOGIN_RATE_LIMIT_PER_MINUTE: '10000',
+    FORM_RATE_LIMIT_PER_MINUTE: '10000',
+    ...env,
+  });
   const sessionPool = new pg.Pool({ connectionString: url, max: 2 });
   afterAll(() => sessionPool.end());
   const clock = {

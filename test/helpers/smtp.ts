@@ -70,6 +70,9 @@ export async function startSmtpServer(): Promise<SmtpCatcher> {
           resolve();
         });
       });
+      // Once listening, 'error' is a client connection's error (a stopped app resets its pooled connection);
+      // without a listener it would end the test process.
+      created.on('error', () => undefined);
       server = created;
     },
     async stop() {

@@ -6,32 +6,17 @@
  * each page's queries, the CSV exports, and sending the letter to every employer. The database is dropped afterwards.
  */
 import { Writable } from 'node:stream';
-import { performance } from 'node:perf_hooks';
-import { loadConfig } from '../../src/config';
-import { createKnex, withDatabase } from '../../src/db/knex';
-import { migrateToLatest } from '../../src/db/migrations';
-import { openDatabase } from '../../src/db/open';
+import type { Knex } from 'knex';
 import { launchService } from '../../src/launch/service';
-import { createLogger } from '../../src/logger';
-import { createDatabase, dropDatabase } from '../helpers/database-admin';
+import { LUHN_DIGIT_FUNCTION, printTimed, runScript, withScratchDatabase } from '../bench/scratch';
 
 const EMPLOYERS = Number(process.env.BENCH_EMPLOYERS ?? 20_000);
 const PERSONS = EMPLOYERS * 15;
 
-const LUHN_DIGIT = `
-  create function pg_temp.luhn_digit(payload text) returns text language sql immutable as $$
-    select ((10 - sum(case when i % 2 = 1
-                           then (substr(payload, i, 1)::int * 2) % 10 + (substr(payload, i, 1)::int * 2) / 10
-                           else substr(payload, i, 1)::int end) % 10) % 10)::text
-      from generate_series(1, 9) as i
-  $$`;
+const LUHN_DIGIT = LUHN_DIGIT_FUNCTION;
 
-async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
-  const started = performance.now();
-  const result = await work();
-  console.log(`${label.padEnd(52)} ${((performance.now() - started) / 1000).toFixed(3).padStart(8)} s`);
-  return result;
-}
+const timed = <T>(label: string, work: () => Promise<T>): Promise<T> =>
+  printTimed(label, work, { unit: 's', width: 52 });
 
 /** Counts what an export writes, keeping nothing. */
 function sink(): Writable & { bytes: number } {
@@ -45,7 +30,7 @@ function sink(): Writable & { bytes: number } {
   return out;
 }
 
-async function fill(db: ReturnType<typeof createKnex>): Promise<string> {
+async function fill(db: Knex): Promise<string> {
   return db.transaction(async (trx) => {
     await trx.raw(LUHN_DIGIT);
     await trx.raw(
@@ -120,59 +105,40 @@ async function fill(db: ReturnType<typeof createKnex>): Promise<string> {
   });
 }
 
-async function main(): Promise<void> {
-  const config = loadConfig({ ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'silent' });
-  const connection = await openDatabase(config, createLogger('silent'));
-  const name = `portal_bench_${Date.now().toString(36)}`;
-  const serverUrl = withDatabase(connection.url, 'postgres');
-  await createDatabase(serverUrl, name);
-  const db = createKnex(withDatabase(connection.url, name), { min: 1, max: 4 });
-  try {
-    await migrateToLatest(db);
-    const staffId = await timed(`fill (${String(EMPLOYERS)} employers, ${String(PERSONS)} imported users)`, () =>
-      fill(db),
-    );
-    await timed('analyze', () => db.raw('analyze'));
-    const launch = launchService(db, () => Date.now(), { baseUrl: 'https://behorigheter.example.se' });
-    const figures = await timed('dashboard figures', () => launch.figures());
-    console.log(JSON.stringify(figures));
-    for (const filter of ['all', 'with-orderer', 'without-orderer', 'letter-not-sent', 'no-registry-email'] as const) {
-      await timed(`employers list, ${filter}, page 1`, () => launch.employers(filter, 1));
-    }
-    await timed('employers list, all, page 300', () => launch.employers('all', 300));
-    await timed('codes without administrator, page 1', () => launch.codesWithoutAdministrator(1));
-    await timed('codes without administrator, page 100', () => launch.codesWithoutAdministrator(100));
-    for (const filter of ['all', 'reviewed', 'not-reviewed'] as const) {
-      await timed(`imported users, ${filter}, page 1`, () => launch.importedUsers(filter, 1));
-    }
-    await timed('imported users, all, page 2000', () => launch.importedUsers('all', 2000));
-    await timed('letter form counts', () => launch.audienceCounts());
-    const fields = () => ['x'];
-    const employersOut = sink();
-    await timed('CSV: every employer', () => launch.exportEmployers('all', employersOut, ['x'], fields));
-    const importedOut = sink();
-    await timed('CSV: every imported user', () => launch.exportImported('all', importedOut, ['x'], fields));
-    const actor = { type: 'person', personId: staffId, role: 'staff', requestId: undefined } as const;
-    const first = await timed('letter to every employer with an address', () =>
-      launch.send({ audience: 'all', submissionId: crypto.randomUUID(), decision: undefined }, actor),
-    );
-    console.log(JSON.stringify(first));
-    const second = await timed('the same again: confirmation step (nothing sent)', () =>
-      launch.send({ audience: 'all', submissionId: crypto.randomUUID(), decision: undefined }, actor),
-    );
-    console.log(second.status);
-    await timed('dashboard figures after the letter', () => launch.figures());
-  } finally {
-    await db.destroy();
-    await dropDatabase(serverUrl, name);
-    await connection.close();
+async function measure(db: Knex): Promise<void> {
+  const staffId = await timed(`fill (${String(EMPLOYERS)} employers, ${String(PERSONS)} imported users)`, () =>
+    fill(db),
+  );
+  await timed('analyze', () => db.raw('analyze'));
+  const launch = launchService(db, () => Date.now(), { baseUrl: 'https://behorigheter.example.se' });
+  const figures = await timed('dashboard figures', () => launch.figures());
+  console.log(JSON.stringify(figures));
+  for (const filter of ['all', 'with-orderer', 'without-orderer', 'letter-not-sent', 'no-registry-email'] as const) {
+    await timed(`employers list, ${filter}, page 1`, () => launch.employers(filter, 1));
   }
+  await timed('employers list, all, page 300', () => launch.employers('all', 300));
+  await timed('codes without administrator, page 1', () => launch.codesWithoutAdministrator(1));
+  await timed('codes without administrator, page 100', () => launch.codesWithoutAdministrator(100));
+  for (const filter of ['all', 'reviewed', 'not-reviewed'] as const) {
+    await timed(`imported users, ${filter}, page 1`, () => launch.importedUsers(filter, 1));
+  }
+  await timed('imported users, all, page 2000', () => launch.importedUsers('all', 2000));
+  await timed('letter form counts', () => launch.audienceCounts());
+  const fields = () => ['x'];
+  const employersOut = sink();
+  await timed('CSV: every employer', () => launch.exportEmployers('all', employersOut, ['x'], fields));
+  const importedOut = sink();
+  await timed('CSV: every imported user', () => launch.exportImported('all', importedOut, ['x'], fields));
+  const actor = { type: 'person', personId: staffId, role: 'staff', requestId: undefined } as const;
+  const first = await timed('letter to every employer with an address', () =>
+    launch.send({ audience: 'all', submissionId: crypto.randomUUID(), decision: undefined }, actor),
+  );
+  console.log(JSON.stringify(first));
+  const second = await timed('the same again: confirmation step (nothing sent)', () =>
+    launch.send({ audience: 'all', submissionId: crypto.randomUUID(), decision: undefined }, actor),
+  );
+  console.log(second.status);
+  await timed('dashboard figures after the letter', () => launch.figures());
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runScript(() => withScratchDatabase('portal_bench_launch', measure, { min: 1, max: 4 }));

@@ -1,40 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import * as cheerio from 'cheerio';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freshDatabase } from '../helpers/database';
+import { startMainProcess, waitFor } from '../helpers/main-process';
 import { freePort } from '../helpers/ports';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-/** Runs `src/main.ts` as `npm start` does, with the given environment. */
-function startPortal(env: NodeJS.ProcessEnv): Started {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    // The run's data folder (development keys made once), never the repository's own .data.
-    env: { PATH: process.env.PATH, LOG_LEVEL: 'info', DATA_DIR: inject('dataDir'), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  return { child, output: () => output, exited };
-}
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('npm start', async () => {
   const development = await freshDatabase({ migrated: false });
@@ -43,7 +11,7 @@ describe('npm start', async () => {
   it('migrates a new database, loads the demo data, serves the Swedish start page and stops cleanly', async () => {
     const { url, db } = development;
     const port = await freePort();
-    const portal = startPortal({ NODE_ENV: 'development', DATABASE_URL: url, PORT: String(port) });
+    const portal = startMainProcess({ NODE_ENV: 'development', DATABASE_URL: url, PORT: String(port) });
     try {
       await waitFor(() => portal.output().includes('portal listening'), 'the portal to listen');
       const page = await fetch(`http://127.0.0.1:${port}/`);
@@ -62,7 +30,7 @@ describe('npm start', async () => {
 
   it('refuses to start in production while migrations are pending', async () => {
     const { url } = production;
-    const portal = startPortal({
+    const portal = startMainProcess({
       NODE_ENV: 'production',
       DATABASE_URL: url,
       PORT: String(await freePort()),
@@ -79,7 +47,7 @@ describe('npm start', async () => {
   });
 
   it('stops with one line naming a bad variable', async () => {
-    const portal = startPortal({ PORT: 'eighty' });
+    const portal = startMainProcess({ PORT: 'eighty' });
     expect(await portal.exited).toBe(1);
     expect(portal.output().trim()).toMatch(/^Configuration error: PORT /);
     expect(portal.output().trim().split('\n')).toHaveLength(1);

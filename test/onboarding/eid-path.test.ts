@@ -180,8 +180,11 @@ describe('the orderer confirms the role with e-ID', () => {
       expect(shown).toContain(text);
     }
 
+    const wakeUps = testApp.mail.wakeUps;
     const done = await orderer.get(returnPath);
     expect(done.status).toBe(303);
+    // the activation happens on this GET: its emails are sent at once, not at the next minute's round
+    expect(testApp.mail.wakeUps).toBe(wakeUps + 1);
     expect(done.headers.location).toBe(p.confirmation);
     const confirmation = $(await orderer.get(p.confirmation).expect(200));
     expect(confirmation('[data-testid=active]')).toHaveLength(1);

@@ -150,9 +150,10 @@ describe('changes through the pages', () => {
     expect($('[data-testid=service-row][data-service=rapporter]').attr('data-granted')).toBe('false');
   });
 
-  it('answers 403 to crafted posts naming a code or a person outside the administrator’s reach', async () => {
+  it('answers 403 to crafted posts naming a code or a person outside the administrator’s reach, audited', async () => {
     const johan = await loggedIn('administrator-north');
     const before = await counts(db);
+    const [last] = await db('audit_log').max<{ max: number }[]>({ max: 'id' });
     const sara = ids.person('user-reporting');
     const mikko = ids.person('user-finance');
     const code40101 = { codeId: ids.code('40101'), serviceId: ids.service('rapporter') };
@@ -176,6 +177,19 @@ describe('changes through the pages', () => {
       ).status,
     ).toBe(403);
     expect(await counts(db)).toEqual(before);
+    const refusals = await db('audit_log')
+      .where('id', '>', last?.max ?? 0)
+      .where({ action: 'access.refused', actor_person_id: ids.person('administrator-north') })
+      .pluck('after');
+    expect(refusals.map((after: { request: string }) => after.request)).toEqual([
+      `POST ${permissionsPaths.grant}`,
+      `POST ${permissionsPaths.revoke}`,
+      `POST ${permissionsPaths.removeFromCode}`,
+      `POST ${permissionsPaths.removeFromEmployer}`,
+      `POST ${permissionsPaths.removeInactive}`,
+      `GET ${permissionsPaths.user}`,
+      `POST ${permissionsPaths.newUser}`,
+    ]);
   });
 
   it('shows the add-user form again with an error summary and the input kept (422), storing nothing', async () => {

@@ -350,7 +350,7 @@ describe('adding and removing users', () => {
     world = await setUp();
   });
 
-  it('adds a new person with services on several codes: one email per code, an audit row per grant', async () => {
+  it('adds a new person with services on several codes: one email per code, an audit row per grant and code', async () => {
     const before = await counts(world.db);
     const outcome = await world.service.addUser(world.maria, {
       personalIdentityNumber: '198507099805',
@@ -366,7 +366,14 @@ describe('adding and removing users', () => {
     expect(outcome.value).toMatchObject({ created: true, granted: 3 });
     const after = await counts(world.db);
     expect(after.permissions - before.permissions).toBe(3);
-    expect(after.audit - before.audit).toBe(4);
+    // three grants, and the new person once on each of the two codes (so each code's history shows them)
+    expect(after.audit - before.audit).toBe(5);
+    const added = await world
+      .db('audit_log')
+      .where({ action: 'user.added', subject_id: outcome.value.personId })
+      .orderBy('id')
+      .pluck('employer_code_id');
+    expect(added).toEqual([world.ids.code('40101'), world.ids.code('40102')]);
     const mails = await world.db('outbox').where({ recipient_person_id: outcome.value.personId }).orderBy('id');
     expect(
       mails.map((mail: { data: { code: string; granted: string[] } }) => [mail.data.code, mail.data.granted]),
@@ -394,6 +401,26 @@ describe('adding and removing users', () => {
       .where({ id: world.ids.person('user-reporting') })
       .first<{ display_name: string; email: string }>();
     expect(sara).toMatchObject({ display_name: 'Sara Karlsson', email: 'sara.karlsson@kulturarvsdata.example' });
+  });
+
+  it('fills in a known person’s missing email, audited on the code of the form', async () => {
+    const sara = world.ids.person('user-reporting');
+    await world.db('persons').where({ id: sara }).update({ email: null });
+    const outcome = await world.service.addUser(world.johan, {
+      personalIdentityNumber: PIN['user-reporting'] ?? '',
+      name: 'Sara Karlsson',
+      email: 'sara@example.org',
+      grants: [{ codeId: world.ids.code('40102'), serviceId: world.ids.service('rapporter') }],
+    });
+    expect(outcome).toMatchObject({ status: 'changed', value: { created: false } });
+    expect(await world.db('persons').where({ id: sara }).first('email')).toEqual({ email: 'sara@example.org' });
+    const rows = await world
+      .db('audit_log')
+      .where({ action: 'person.contact_completed', subject_id: sara })
+      .select('employer_code_id', 'before', 'after');
+    expect(rows).toEqual([
+      { employer_code_id: world.ids.code('40102'), before: { email: null }, after: { email: 'sara@example.org' } },
+    ]);
   });
 
   it('refuses to add on a code outside the administrator’s own', async () => {

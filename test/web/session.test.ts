@@ -3,10 +3,16 @@ import express from 'express';
 import session from 'express-session';
 import pg from 'pg';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config';
+import { loadDemoData } from '../../src/demo/seed';
+import { paths } from '../../src/paths';
 import { createSessionStore, markSessionStart, setUpSession } from '../../src/web/session';
+import { buildTestApp, type TestApp } from '../helpers/app';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
+import { loginWithEid } from '../helpers/eid';
+import { PIN } from '../administrators/fixtures';
+import { csrfToken } from '../staff/helpers';
 
 let database: TestDatabase;
 let pool: pg.Pool;
@@ -126,5 +132,105 @@ describe('sessions', () => {
     await agent.get('/visit').expect(200, { visits: 2 });
     clock.now += 1.5 * 3_600_000;
     await agent.get('/visit').expect(200, { visits: 1 });
+  });
+});
+
+/** The session id inside a signed `portal.sid=s:<id>.<signature>` cookie, and the cookie as a browser sends it back. */
+function sessionOf(response: request.Response): { sid: string; cookie: string } {
+  const value = /portal\.sid=([^;]*)/.exec(sessionCookie(response))?.[1] ?? '';
+  return { sid: /^s:([^.]+)\./.exec(decodeURIComponent(value))?.[1] ?? '', cookie: `portal.sid=${value}` };
+}
+
+describe('sessions of the portal: login, logout, idle time, replay', () => {
+  let testApp: TestApp;
+  const stored = async (sid: string) => (await testApp.db('sessions').where({ sid }).first('sid')) !== undefined;
+  /** Whether a request with this cookie (and nothing else) is treated as logged in, with an employer's context. */
+  async function replay(cookie: string) {
+    const overview = await request(testApp.app).get(paths.overview).set('Cookie', cookie);
+    const administrators = await request(testApp.app).get(paths.administrators.list).set('Cookie', cookie);
+    return { overview, administrators };
+  }
+
+  beforeAll(async () => {
+    testApp = await buildTestApp({ SAML_SP_ENCRYPTION_KEY: 'none', SESSION_IDLE_MINUTES: '20' });
+    await loadDemoData(testApp.db);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('ends the session it had before the login: its id is gone from the store and gives nothing', async () => {
+    const agent = request.agent(testApp.app);
+    // asking for a page before logging in stores where to return: a session exists before the login
+    const before = sessionOf(await agent.get(paths.administrators.list).expect(302));
+    expect(await stored(before.sid)).toBe(true);
+    const after = sessionOf(await loginWithEid(agent, PIN.orderer));
+    expect(after.sid).not.toBe(before.sid);
+    expect(await stored(before.sid)).toBe(false);
+    const { overview } = await replay(before.cookie);
+    expect(overview.headers.location).toBe(paths.login);
+  });
+
+  it('ends the session at logout: the row is deleted, the cookie cleared, and the next session has a new id', async () => {
+    const agent = request.agent(testApp.app);
+    const loggedIn = sessionOf(await loginWithEid(agent, PIN.orderer));
+    const logout = await agent
+      .post(paths.logout)
+      .type('form')
+      .send({ _csrf: await csrfToken(agent, paths.overview) })
+      .expect(302);
+    expect(await stored(loggedIn.sid)).toBe(false);
+    const cleared = sessionCookie(logout);
+    expect(cleared).toMatch(/^portal\.sid=;/);
+    expect(new Date(/Expires=([^;]+)/.exec(cleared)?.[1] ?? '').getTime()).toBeLessThan(Date.now());
+    // the next session (asking for a page that needs a login makes one) is a new one
+    const next = sessionOf(await agent.get(paths.administrators.list).expect(302));
+    expect(next.sid).not.toBe(loggedIn.sid);
+    expect((await agent.get(paths.overview)).headers.location).toBe(paths.login);
+  });
+
+  it('gives nothing to a logged-out session cookie replayed: not logged in, no employer context, no form taken', async () => {
+    const agent = request.agent(testApp.app);
+    const loggedIn = sessionOf(await loginWithEid(agent, PIN.orderer));
+    const token = await csrfToken(agent, paths.overview);
+    await agent.get(paths.administrators.list).expect(200);
+    await agent.post(paths.logout).type('form').send({ _csrf: token }).expect(302);
+
+    const { overview, administrators } = await replay(loggedIn.cookie);
+    expect(overview.status).toBe(302);
+    expect(overview.headers.location).toBe(paths.login);
+    expect(administrators.status).toBe(302);
+    expect(administrators.headers.location).toBe(paths.login);
+    const before = await testApp.db('role_assignments').count<{ count: string }[]>({ count: '*' });
+    const appoint = await request(testApp.app)
+      .post(paths.administrators.appoint)
+      .set('Cookie', loggedIn.cookie)
+      .type('form')
+      .send({ _csrf: token, personalIdentityNumber: '19121212-1212', name: 'Eva Ek', email: 'eva@example.se' });
+    expect(appoint.status).toBe(403);
+    expect(await testApp.db('role_assignments').count<{ count: string }[]>({ count: '*' })).toEqual(before);
+    expect(await stored(loggedIn.sid)).toBe(false);
+  });
+
+  it('ends a session left idle longer than the idle time; a request within it keeps the session alive', async () => {
+    const agent = request.agent(testApp.app);
+    const { cookie, sid } = sessionOf(await loginWithEid(agent, PIN.orderer));
+    const minutes = (count: number) => count * 60_000;
+    // both clocks move: the app's (the absolute timeout) and the wall clock the session store checks expiry with
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+    const wait = (ms: number) => {
+      testApp.clock.advance(ms);
+      vi.setSystemTime(Date.now() + ms);
+    };
+    wait(minutes(15));
+    expect((await request(testApp.app).get(paths.overview).set('Cookie', cookie)).status).toBe(200);
+    wait(minutes(15));
+    // 30 minutes after the login, 15 after the last request: still there
+    expect((await request(testApp.app).get(paths.overview).set('Cookie', cookie)).status).toBe(200);
+    wait(minutes(21));
+    const { overview, administrators } = await replay(cookie);
+    expect(overview.headers.location).toBe(paths.login);
+    expect(administrators.headers.location).toBe(paths.login);
+    expect(await stored(sid)).toBe(true); // expired rows stay until the store prunes them, but are never read
   });
 });

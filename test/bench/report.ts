@@ -1,0 +1,198 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { GeneratedData } from './database';
+import type { BenchReport, ScenarioResult } from './harness';
+import { REPO_ROOT } from './server';
+
+export const BENCHMARKS_FILE = path.join(REPO_ROOT, 'BENCHMARKS.md');
+
+export interface Machine {
+  cores: number;
+  cpu: string;
+  memoryGb: number;
+  loadBefore: number[];
+  loadAfter: number[];
+  node: string;
+  postgres: string;
+}
+
+export function machine(postgres: string, loadBefore: number[]): Machine {
+  return {
+    cores: os.cpus().length,
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    memoryGb: os.totalmem() / 1024 ** 3,
+    loadBefore,
+    loadAfter: os.loadavg(),
+    node: process.version,
+    postgres,
+  };
+}
+
+const fixed = (value: number, digits = 0) => value.toFixed(digits);
+const load = (values: number[]) => values.map((value) => value.toFixed(2)).join(' ');
+
+/** The scenarios' table, as Markdown. */
+export function table(report: BenchReport): string {
+  const floor = report.scenarios[0]?.requestsPerSecond ?? 1;
+  const header =
+    '| Scenario | Connections | Requests | Requests/s | p50 ms | p95 ms | p99 ms | Errors | Ratio to floor | Server peak RSS MB |\n' +
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
+  const rows = report.scenarios.map(
+    (s: ScenarioResult) =>
+      `| ${s.name} | ${s.connections} | ${s.requests} | ${fixed(s.requestsPerSecond)} | ${s.p50} | ${s.p95} | ${s.p99} | ` +
+      `${s.errors} | ${fixed(s.requestsPerSecond / floor, 2)} | ${fixed(s.serverPeakRss)} |`,
+  );
+  return [header, ...rows].join('\n');
+}
+
+interface Goal {
+  goal: string;
+  met: boolean;
+  measured: string;
+}
+
+export function goals(report: BenchReport): Goal[] {
+  const find = (prefix: string) => report.scenarios.find((s) => s.name.startsWith(prefix));
+  const floor = report.scenarios[0]?.requestsPerSecond ?? 0;
+  const single = find('decision API, single');
+  const batch = find('decision API, batch');
+  const overview = report.scenarios.find((s) => s.name.startsWith('overview, page') && s.connections > 1);
+  const search = report.scenarios.find((s) => s.name.startsWith('overview, search') && s.connections > 1);
+  const alone = (s: ScenarioResult | undefined) =>
+    report.scenarios.find((other) => s && other.name === `${s.name}, one connection`);
+  const api = (s: ScenarioResult | undefined, label: string): Goal => ({
+    goal: `${label}: ≥ ½ the floor's requests/s, p99 < 20 ms, no errors`,
+    met: !!s && s.requestsPerSecond >= floor / 2 && s.p99 < 20 && s.errors === 0,
+    measured: s ? `${fixed(s.requestsPerSecond / floor, 2)} of the floor, p99 ${s.p99} ms, ${s.errors} errors` : '—',
+  });
+  const page = (s: ScenarioResult | undefined, label: string): Goal => ({
+    goal: `${label}: p95 < 100 ms`,
+    met: !!s && s.p95 < 100 && s.errors === 0,
+    measured: s ? `p95 ${s.p95} ms, ${s.errors} errors` : '—',
+  });
+  const seqScans = report.plans.filter((plan) => plan.seqScanOnPermissions && !plan.name.startsWith('CSV'));
+  const grown = report.csv.rssPeak - report.csv.rssBefore;
+  return [
+    api(single, 'Decision API, single'),
+    api(batch, 'Decision API, batch of 20'),
+    page(overview, 'Overview page'),
+    page(search, 'Overview search'),
+    page(alone(overview), 'Overview page, one administrator alone'),
+    page(alone(search), 'Overview search, one administrator alone'),
+    {
+      goal: 'Overview plans use indexes, no sequential scan over permissions',
+      met: seqScans.length === 0,
+      measured: seqScans.length === 0 ? 'none' : seqScans.map((plan) => plan.name).join(', '),
+    },
+    {
+      goal: 'CSV export of the largest employer: < 2 s, memory flat',
+      met: report.csv.seconds < 2 && grown < 50 && report.csv.status === 200,
+      measured: `${fixed(report.csv.seconds, 2)} s, RSS ${fixed(report.csv.rssBefore)} → peak ${fixed(report.csv.rssPeak)} MB`,
+    },
+    {
+      goal: 'Inactivity job over all persons: < 30 s',
+      met: report.inactivity.seconds < 30,
+      measured: `${fixed(report.inactivity.seconds, 1)} s`,
+    },
+    {
+      goal: 'Server stays under 300 MB resident',
+      met: report.serverPeakRss < 300,
+      measured: `peak ${fixed(report.serverPeakRss)} MB (VmHWM)`,
+    },
+  ];
+}
+
+/** The text printed on the terminal. */
+export function summary(report: BenchReport, generated: GeneratedData | undefined): string {
+  const lines = [
+    table(report),
+    '',
+    `CSV export: ${fixed(report.csv.seconds, 2)} s, ${report.csv.lines} lines, ${fixed(report.csv.bytes / 1024)} kB, ` +
+      `server RSS ${fixed(report.csv.rssBefore)} MB before, peak ${fixed(report.csv.rssPeak)} MB`,
+    `Inactivity job: ${fixed(report.inactivity.seconds, 1)} s (${report.inactivity.notices} notices, ${report.inactivity.reminders} reminders)`,
+    `Server peak RSS (VmHWM): ${fixed(report.serverPeakRss)} MB`,
+    generated ? `Data generated in ${fixed(generated.seconds, 1)} s` : 'Data: not generated by this run',
+    '',
+    ...goals(report).map((goal) => `${goal.met ? 'met    ' : 'MISSED '} ${goal.goal}: ${goal.measured}`),
+  ];
+  return lines.join('\n');
+}
+
+/** The section of BENCHMARKS.md this scale owns (between its markers), as Markdown. */
+export function section(
+  report: BenchReport,
+  host: Machine,
+  generated: GeneratedData | undefined,
+  databaseName: string,
+): string {
+  const scale = report.scale;
+  const generator = generated
+    ? `${fixed(generated.seconds, 1)} s (${Object.entries(generated.steps)
+        .map(([step, seconds]) => `${step}: ${fixed(seconds, 1)} s`)
+        .join('; ')}), at ${generated.generatedAt}`
+    : 'unknown';
+  const plans = report.plans
+    .map(
+      (plan) =>
+        `#### ${plan.name}: ${fixed(plan.executionMs, 1)} ms\n\n\`\`\`\n${excerpt(plan.lines).join('\n')}\n\`\`\``,
+    )
+    .join('\n\n');
+  return [
+    `## Scale ${scale.name}: figures (written by \`npm run bench -- --scale ${scale.name}\`)`,
+    '',
+    `Run at ${new Date().toISOString()} against database \`${databaseName}\`: ${scale.persons.toLocaleString('en')} persons, ` +
+      `${scale.employers.toLocaleString('en')} employers, ${(scale.employers * scale.codesPerEmployer).toLocaleString('en')} codes, ` +
+      `${(scale.persons * scale.permissionsPerPerson).toLocaleString('en')} permissions, largest employer ` +
+      `${scale.largestEmployerUsers.toLocaleString('en')} users.`,
+    '',
+    `Machine: ${host.cores} cores (${host.cpu}), ${fixed(host.memoryGb, 1)} GB memory; load average (1, 5, 15 min) ` +
+      `${load(host.loadBefore)} before, ${load(host.loadAfter)} after; Node ${host.node}; ${host.postgres}.`,
+    '',
+    table(report),
+    '',
+    '| Other measure | Figure |',
+    '|---|---|',
+    `| CSV export of the largest employer | ${fixed(report.csv.seconds, 2)} s, ${report.csv.lines.toLocaleString('en')} lines, ${fixed(report.csv.bytes / 1024)} kB; server RSS ${fixed(report.csv.rssBefore)} MB before, peak ${fixed(report.csv.rssPeak)} MB while streaming |`,
+    `| Inactivity job over all persons | ${fixed(report.inactivity.seconds, 1)} s (${report.inactivity.notices.toLocaleString('en')} notices, ${report.inactivity.reminders} reminders; rolled back) |`,
+    `| Server peak RSS over the run (VmHWM) | ${fixed(report.serverPeakRss)} MB |`,
+    `| Data generator | ${generator} |`,
+    '',
+    '| Goal | Met | Measured |',
+    '|---|---|---|',
+    ...goals(report).map((goal) => `| ${goal.goal} | ${goal.met ? 'yes' : '**no**'} | ${goal.measured} |`),
+    '',
+    '### EXPLAIN (ANALYZE, BUFFERS) of the overview of the largest employer',
+    '',
+    plans,
+  ].join('\n');
+}
+
+/** The plan's lines, long ones cut, at most 40 (the execution time last). */
+function excerpt(lines: string[]): string[] {
+  const cut = lines.map((line) => (line.length > 160 ? `${line.slice(0, 157)}...` : line));
+  if (cut.length <= 40) return cut;
+  return [...cut.slice(0, 36), '  ...', ...cut.slice(-3)];
+}
+
+const marker = (scale: string, end: 'start' | 'end') => `<!-- bench:${scale}:${end} -->`;
+
+/** Replaces this scale's section of BENCHMARKS.md (the rest of the file, the analysis, stays as written). */
+export async function writeSection(scale: string, markdown: string, file = BENCHMARKS_FILE): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    text = '# Benchmarks\n\n';
+  }
+  const start = marker(scale, 'start');
+  const end = marker(scale, 'end');
+  const block = `${start}\n${markdown}\n${end}`;
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  const next =
+    from >= 0 && to > from
+      ? `${text.slice(0, from)}${block}${text.slice(to + end.length)}`
+      : `${text.trimEnd()}\n\n${block}\n`;
+  await writeFile(file, next);
+}
