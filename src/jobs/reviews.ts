@@ -307,28 +307,41 @@ export async function decisionCounts(db: Knex, reviewId: string) {
 }
 
 /**
- * The daily review run: closes the reviews past their deadline, reminds before the deadline, and opens the reviews
- * that are due; emails through the outbox in the same transaction. Runs on several instances are serialised by an
- * advisory lock. With `months` 0 nothing opens (reviews opened before are still reminded of and closed).
+ * The daily review run: closes the reviews past their deadline, then reminds before the deadline and opens the
+ * reviews that are due; emails through the outbox in the same transaction as what they tell. Each review is closed
+ * in its own transaction (the largest employer's takes minutes at national scale: one failure or restart loses only
+ * the review at hand, and its locks go at its commit); runs on several instances are serialised by an advisory lock
+ * per transaction. With `months` 0 nothing opens (reviews opened before are still reminded of and closed).
  */
 export async function runAccessReviews(db: Knex, settings: ReviewSettings, now: Date): Promise<ReviewRun> {
+  const lock = (trx: Knex.Transaction) => trx.raw(`select pg_advisory_xact_lock(hashtext('portal:access-reviews'))`);
+  let closed = 0;
+  let expired = 0;
+  for (;;) {
+    const ended = await db.transaction(async (trx) => {
+      await lock(trx);
+      const { rows } = await trx.raw<{ rows: ReviewRow[] }>(
+        `select ${OPEN_REVIEW_COLUMNS} from access_reviews r join employers e on e.id = r.employer_id
+          where r.closed_at is null and r.deadline_at <= :now order by r.deadline_at, r.id limit 1 for update of r`,
+        { now },
+      );
+      const review = rows[0];
+      if (!review) return undefined;
+      const emails: OutgoingEmail[] = [];
+      const count = await closeReview(trx, review, settings, now, emails);
+      await enqueueEmails(trx, emails, now);
+      return count;
+    });
+    if (ended === undefined) break;
+    closed += 1;
+    expired += ended;
+  }
   return db.transaction(async (trx) => {
-    await trx.raw(`select pg_advisory_xact_lock(hashtext('portal:access-reviews'))`);
+    await lock(trx);
     const emails: OutgoingEmail[] = [];
-    const { rows: due } = await trx.raw<{ rows: ReviewRow[] }>(
-      `select ${OPEN_REVIEW_COLUMNS} from access_reviews r join employers e on e.id = r.employer_id
-        where r.closed_at is null and r.deadline_at <= :now order by r.deadline_at for update of r`,
-      { now },
-    );
-    let expired = 0;
-    for (const review of due) {
-      expired += await closeReview(trx, review, settings, now, emails);
-      // a review's emails at a time: the largest employer's tens of thousands in memory, not the country's millions
-      await enqueueEmails(trx, emails.splice(0), now);
-    }
     const reminded = await remind(trx, settings, now, emails);
     const opened = settings.months > 0 ? await openReviews(trx, settings, now, emails) : 0;
     await enqueueEmails(trx, emails, now);
-    return { opened, reminded, closed: due.length, expired };
+    return { opened, reminded, closed, expired };
   });
 }

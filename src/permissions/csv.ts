@@ -9,8 +9,20 @@ const SEPARATOR = ';';
 const LINE_END = '\r\n';
 const BATCH = 500;
 
+/** The export's columns, in order; each is also the key of its header under `permissions.csv` in the locales. */
+export const CSV_COLUMNS = [
+  'name',
+  'personalIdentityNumber',
+  'email',
+  'lastLogin',
+  'inactive',
+  'code',
+  'services',
+  'validThrough',
+] as const;
+
 export interface CsvLabels {
-  headers: [string, string, string, string, string, string, string];
+  headers: Record<(typeof CSV_COLUMNS)[number], string>;
   yes: string;
   no: string;
 }
@@ -39,6 +51,7 @@ function lineOf(row: ExportRow, labels: CsvLabels): string {
     row.inactive ? labels.yes : labels.no,
     row.code,
     row.services,
+    row.valid_through ?? '',
   ]);
 }
 
@@ -62,7 +75,7 @@ export async function write(out: Writable, text: string): Promise<void> {
  */
 export async function writeCsv(db: Knex, statement: Knex.Raw, out: Writable, labels: CsvLabels): Promise<void> {
   const { sql, bindings } = statement.toSQL();
-  await write(out, BOM + csvLine(labels.headers));
+  await write(out, BOM + csvLine(CSV_COLUMNS.map((column) => labels.headers[column])));
   await db.transaction(
     async (trx) => {
       await trx.raw(`declare users_export no scroll cursor for ${sql}`, bindings);

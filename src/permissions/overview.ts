@@ -62,15 +62,16 @@ export function exportCsv(permissions: PermissionsService): RequestHandler {
     const query = overviewQuerySchema.parse(req.query);
     const t = res.locals.t;
     const labels: CsvLabels = {
-      headers: [
-        t('permissions.csv.name'),
-        t('permissions.csv.personalIdentityNumber'),
-        t('permissions.csv.email'),
-        t('permissions.csv.lastLogin'),
-        t('permissions.csv.inactive'),
-        t('permissions.csv.code'),
-        t('permissions.csv.services'),
-      ],
+      headers: {
+        name: t('permissions.csv.name'),
+        personalIdentityNumber: t('permissions.csv.personalIdentityNumber'),
+        email: t('permissions.csv.email'),
+        lastLogin: t('permissions.csv.lastLogin'),
+        inactive: t('permissions.csv.inactive'),
+        code: t('permissions.csv.code'),
+        services: t('permissions.csv.services'),
+        validThrough: t('permissions.csv.validThrough'),
+      },
       yes: t('permissions.csv.yes'),
       no: t('permissions.csv.no'),
     };

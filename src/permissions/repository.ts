@@ -188,15 +188,23 @@ export interface ExportRow {
   inactive: boolean;
   code: string;
   services: string;
+  /** The time-limited ones of `services` with the last day each holds, e.g. `Rapporter: 2027-05-31`; else null. */
+  valid_through: string | null;
 }
 
-/** The export's statement: one row per user and code, services by name; for a server-side cursor. */
+/**
+ * The export's statement: one row per user and code, services by name and the last day of those with an end date
+ * (the moment it ends less a millisecond, in Swedish time, as `lastDayOf`); for a server-side cursor.
+ */
 export function exportQuery(db: Knex, filter: OverviewFilter): Knex.Raw {
   const { sql, bindings } = matched(filter);
   return db.raw(
     `${sql}
      select m.display_name, m.personal_identity_number, m.email, m.last_login_at, m.inactive, c.code,
-            string_agg(s.name, ', ' order by s.sort_order, s.key) as services
+            string_agg(s.name, ', ' order by s.sort_order, s.key) as services,
+            string_agg(s.name || ': ' || to_char((p.expires_at - interval '1 millisecond') at time zone 'Europe/Stockholm',
+                                                 'YYYY-MM-DD'), ', ' order by s.sort_order, s.key)
+              filter (where p.expires_at is not null) as valid_through
        from matched m
        join permissions p on p.person_id = m.id and p.employer_code_id = any(cast(:codeIds as uuid[])) and ${CURRENT('p')}
        join employer_codes c on c.id = p.employer_code_id

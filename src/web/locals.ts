@@ -25,8 +25,10 @@ export function setUpLocals(app: Express): void {
     const lang = isLanguage(req.language) ? req.language : 'sv';
     const otherLang = lang === 'sv' ? 'en' : 'sv';
     const query = new URLSearchParams(
-      Object.entries(req.query).filter(
-        (entry): entry is [string, string] => typeof entry[1] === 'string' && !looksLikeIdentityNumber(entry[1]),
+      Object.entries(req.query).flatMap(([key, value]) =>
+        (Array.isArray(value) ? value : [value])
+          .filter((item): item is string => typeof item === 'string' && !looksLikeIdentityNumber(item))
+          .map((item): [string, string] => [key, item]),
       ),
     );
     query.set(LANGUAGE_PARAM, otherLang);

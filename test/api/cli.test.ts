@@ -92,6 +92,7 @@ describe('npm run cli -- api-client', async () => {
   it.each([
     [['api-client', 'add'], 'takes one argument'],
     [['api-client', 'add', ' '], 'the name is empty'],
+    [['api-client', 'add', 'Rapport \u202Etkerid'], 'direction marks'],
     [['api-client', 'revoke', 'not a client id!'], 'not a client id'],
     [['api-client', 'list', 'extra'], 'takes no arguments'],
     [['api-client', 'rotate', 'x'], 'unknown command'],

@@ -61,7 +61,16 @@ async function exportLineOfSara(): Promise<string> {
   const chunks: Buffer[] = [];
   out.on('data', (chunk: Buffer) => chunks.push(chunk));
   const labels = {
-    headers: ['n', 'p', 'e', 'l', 'i', 'c', 's'] as [string, string, string, string, string, string, string],
+    headers: {
+      name: 'n',
+      personalIdentityNumber: 'p',
+      email: 'e',
+      lastLogin: 'l',
+      inactive: 'i',
+      code: 'c',
+      services: 's',
+      validThrough: 'v',
+    },
     yes: 'ja',
     no: 'nej',
   };

@@ -119,7 +119,9 @@ describe('the CSV export', () => {
     const text = (response.body as Buffer).toString('utf8');
     expect(text.charCodeAt(0)).toBe(0xfeff);
     const lines = text.slice(1).split('\r\n');
-    expect(lines[0]).toBe('Namn;Personnummer;E-postadress;Senast inloggad;Inaktiv;Arbetsgivarkod;Behörigheter');
+    expect(lines[0]).toBe(
+      'Namn;Personnummer;E-postadress;Senast inloggad;Inaktiv;Arbetsgivarkod;Behörigheter;Giltig till och med',
+    );
     expect(lines).toHaveLength(5);
     expect(text).not.toMatch(FULL_PIN);
   });

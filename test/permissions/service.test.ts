@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { loadDemoData } from '../../src/demo/seed';
 import { BOM } from '../../src/permissions/csv';
+import { endMomentOf } from '../../src/permissions/end-date';
 import { permissionsService, type OverviewQuery } from '../../src/permissions/service';
 import { buildTestApp } from '../helpers/app';
 import { freshDatabase } from '../helpers/database';
@@ -172,21 +173,30 @@ describe('the CSV export', () => {
       .db('persons')
       .where({ id: world.ids.person('user-payroll') })
       .update({ display_name: 'Lars "LP"; Persson' });
+    await world
+      .db('permissions')
+      .where({
+        person_id: world.ids.person('user-payroll'),
+        employer_code_id: world.ids.code('40102'),
+        service_id: world.ids.service('filoverforing'),
+      })
+      .update({ expires_at: endMomentOf('2031-05-31') });
     const out = new PassThrough();
     const chunks: Buffer[] = [];
     out.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
     });
     const labels = {
-      headers: ['Namn', 'Personnummer', 'E-post', 'Senast', 'Inaktiv', 'Kod', 'Behörigheter'] as [
-        string,
-        string,
-        string,
-        string,
-        string,
-        string,
-        string,
-      ],
+      headers: {
+        name: 'Namn',
+        personalIdentityNumber: 'Personnummer',
+        email: 'E-post',
+        lastLogin: 'Senast',
+        inactive: 'Inaktiv',
+        code: 'Kod',
+        services: 'Behörigheter',
+        validThrough: 'Till och med',
+      },
       yes: 'Ja',
       no: 'Nej',
     };
@@ -195,14 +205,16 @@ describe('the CSV export', () => {
     const text = Buffer.concat(chunks).toString('utf8');
     expect(text.startsWith(BOM)).toBe(true);
     const lines = text.slice(1).split('\r\n');
-    expect(lines[0]).toBe('Namn;Personnummer;E-post;Senast;Inaktiv;Kod;Behörigheter');
+    expect(lines[0]).toBe('Namn;Personnummer;E-post;Senast;Inaktiv;Kod;Behörigheter;Till och med');
     expect(lines.at(-1)).toBe('');
     expect(lines.slice(1, -1)).toEqual([
       expect.stringMatching(
-        /^Gunnel Holm;19121205-\*\*\*\*;gunnel\.holm@kulturarvsdata\.example;[0-9-]+ [0-9:]+;Ja;40102;Rapporter$/,
+        /^Gunnel Holm;19121205-\*\*\*\*;gunnel\.holm@kulturarvsdata\.example;[0-9-]+ [0-9:]+;Ja;40102;Rapporter;$/,
       ),
-      expect.stringMatching(/^"Lars ""LP""; Persson";19121206-\*\*\*\*;.*;Nej;40102;Visa anställning, Filöverföring$/),
-      expect.stringMatching(/^Sara Karlsson;19121207-\*\*\*\*;.*;Nej;40102;Rapport direkt$/),
+      expect.stringMatching(
+        /^"Lars ""LP""; Persson";19121206-\*\*\*\*;.*;Nej;40102;Visa anställning, Filöverföring;Filöverföring: 2031-05-31$/,
+      ),
+      expect.stringMatching(/^Sara Karlsson;19121207-\*\*\*\*;.*;Nej;40102;Rapport direkt;$/),
     ]);
     expect(text).not.toMatch(/19121207-?2423/);
     expect(await world.service.exportCsv(world.johan, query({ codeId: world.ids.code('40101') }), out, labels)).toBe(

@@ -263,6 +263,47 @@ describe('periodic access reviews, off by default', () => {
   });
 });
 
+describe('closing, a review at a time', () => {
+  it('keeps a closed review closed when the next one fails, and closes that one on the next run', async () => {
+    const { db: offDb, clock: offClock } = offApp;
+    const settings = { ...offApp.config.reviews, baseUrl: offApp.config.baseUrl };
+    const now = offClock.now;
+    const [demo] = await offDb('employers').select<{ id: string }[]>('id');
+    const [other] = await offDb('employers')
+      .insert({ organisation_number: '5566778899', name: 'Annan arbetsgivare AB' })
+      .returning<{ id: string }[]>('id');
+    if (!demo || !other) throw new Error('no employers');
+    const review = (employerId: string, daysPast: number) => ({
+      employer_id: employerId,
+      opened_at: new Date(now - 40 * DAY),
+      deadline_at: new Date(now - daysPast * DAY),
+    });
+    // the other employer's review is due first; closing the demo employer's fails once
+    await offDb('access_reviews').insert([review(other.id, 2), review(demo.id, 1)]);
+    await offDb.raw(`
+      create function refuse_closing() returns trigger language plpgsql as $$
+        begin raise exception 'refused for the test'; end $$;
+      create trigger refuse_closing before update of closed_at on access_reviews
+        for each row when (new.employer_id = '${demo.id}') execute function refuse_closing()`);
+    const closedOf = async (employerId: string) =>
+      (
+        await offDb('access_reviews')
+          .where({ employer_id: employerId })
+          .first<{ closed_at: Date | null } | undefined>('closed_at')
+      )?.closed_at ?? null;
+
+    await expect(runAccessReviews(offDb, settings, new Date(now))).rejects.toThrow('refused for the test');
+    expect(await closedOf(other.id)).not.toBeNull();
+    expect(await closedOf(demo.id)).toBeNull();
+    expect(await offDb('audit_log').where({ action: 'access_review.closed' }).count('* as n')).toEqual([{ n: 1 }]);
+
+    await offDb.raw('drop trigger refuse_closing on access_reviews; drop function refuse_closing()');
+    expect(await runAccessReviews(offDb, settings, new Date(now))).toMatchObject({ closed: 1, opened: 0 });
+    expect(await closedOf(demo.id)).not.toBeNull();
+    expect(await offDb('audit_log').where({ action: 'access_review.closed' }).count('* as n')).toEqual([{ n: 2 }]);
+  });
+});
+
 describe('a large review, a page at a time', () => {
   let ids: DemoIds;
   beforeAll(async () => {

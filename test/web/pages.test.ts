@@ -68,6 +68,14 @@ describe('language', () => {
     expect(cheerio.load(later.text)('html').attr('lang')).toBe('en');
   });
 
+  it('links to the same page in the other language, keeping the query but never a personal identity number', async () => {
+    const response = await request(testApp.app)
+      .get('/?kod=a&kod=b&sok=Anna%20Berg&nr=19121207-2423&lang=en')
+      .expect(200);
+    const href = cheerio.load(response.text)('a[hreflang="sv"]').attr('href');
+    expect(href).toBe('/?kod=a&kod=b&sok=Anna+Berg&lang=sv');
+  });
+
   it('ignores a language it does not have', async () => {
     const response = await request(testApp.app).get('/?lang=de').expect(200);
     expect(cheerio.load(response.text)('html').attr('lang')).toBe('sv');
