@@ -248,21 +248,22 @@ export function listServices(db: Knex): Promise<ServiceRow[]> {
   return db('services').orderBy(['sort_order', 'key']).select<ServiceRow[]>('id', 'key', 'name', 'active');
 }
 
-const PERSON_COLUMNS = [
+/** A person as this feature shows them; `last_login_at` is the later login, in the portal or the old records. */
+const personColumns = (db: Knex) => [
   'pe.id',
   'pe.display_name',
   'pe.personal_identity_number',
   'pe.email',
   'pe.preferred_language',
-  'pe.last_login_at',
+  db.raw(`${LATEST_LOGIN('pe')} as last_login_at`),
 ];
 
 export function findPerson(db: Knex, personId: string): Promise<PersonRow | undefined> {
-  return db('persons as pe').where('pe.id', personId).first<PersonRow | undefined>(PERSON_COLUMNS);
+  return db('persons as pe').where('pe.id', personId).first<PersonRow | undefined>(personColumns(db));
 }
 
 export function findPersonByPin(db: Knex, pin: string): Promise<PersonRow | undefined> {
-  return db('persons as pe').where('pe.personal_identity_number', pin).first<PersonRow | undefined>(PERSON_COLUMNS);
+  return db('persons as pe').where('pe.personal_identity_number', pin).first<PersonRow | undefined>(personColumns(db));
 }
 
 /** The person with this number, created when unknown (the persons feature's rule), as this feature reads them. */

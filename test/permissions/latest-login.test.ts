@@ -83,21 +83,35 @@ async function exportLineOfSara(): Promise<string> {
   return line;
 }
 
+/** The last login the user's own page shows. */
+async function saraOnHerPage(): Promise<Date | null> {
+  const result = await service.user(maria, sara);
+  if (result.status !== 'ok') throw new Error(result.status);
+  return result.person.last_login_at;
+}
+
 describe('inactivity in the overview counts the later login, as the daily check does', () => {
   it('treats a user who logged in only in the old records, recently, as active', async () => {
     await setSara({ portal: null, legacy: 2 }, 'old');
     const seen = await saraInOverview();
     expect(seen.inactive).toBe(false);
     expect(seen.lastLogin).not.toBeNull();
+    expect(await saraOnHerPage()).toEqual(seen.lastLogin);
     expect(await reportedByTheJob()).not.toContain(sara);
     expect(await exportLineOfSara()).toMatch(/;nej;/);
   });
 
-  it('takes the later of the two logins, whichever it is', async () => {
+  it('takes the later of the two logins, whichever it is, in the overview and on the user’s page', async () => {
+    const person = () =>
+      db('persons')
+        .where('id', sara)
+        .first<{ last_login_at: Date; legacy_last_login_at: Date }>('last_login_at', 'legacy_last_login_at');
     await setSara({ portal: 20, legacy: 1 }, 'old');
     expect((await saraInOverview()).inactive).toBe(false);
+    expect(await saraOnHerPage()).toEqual((await person()).legacy_last_login_at);
     await setSara({ portal: 1, legacy: 30 }, 'old');
     expect((await saraInOverview()).inactive).toBe(false);
+    expect(await saraOnHerPage()).toEqual((await person()).last_login_at);
     expect(await reportedByTheJob()).not.toContain(sara);
   });
 
