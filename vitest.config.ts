@@ -1,8 +1,4 @@
 import { defineConfig } from 'vitest/config';
-import { fcSeedFrom } from './test/helpers/fc-seed';
-
-// a wrong FC_SEED stops the run here, before the global setup starts a database
-fcSeedFrom(process.env);
 
 export default defineConfig({
   test: {

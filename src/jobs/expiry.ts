@@ -1,10 +1,11 @@
 import type { Knex } from 'knex';
-import { recordAudit, recordAudits, type AuditEntry } from '../audit/service';
+import { recordAudit, recordAudits } from '../audit/service';
 import { enqueueEmails, type OutgoingEmail } from '../mail/outbox';
 import { paths } from '../paths';
 import { lastDayOf } from '../permissions/end-date';
 import { serviceName } from '../permissions/service';
 import { groupBy } from '../domain/group-by';
+import { tellEnded } from './ended-permissions';
 
 export interface ExpirySettings {
   /** The reminder goes out this many days before the end (EXPIRY_REMINDER_DAYS). */
@@ -185,44 +186,14 @@ async function endPermissions(trx: Knex.Transaction, settings: ExpirySettings, a
   await trx('permissions')
     .whereRaw('id = any(?::uuid[])', [rows.map((row) => row.id)])
     .update({ revoked_at: trx.ref('expires_at') });
-  const audits: AuditEntry[] = [];
-  for (const group of groupBy(rows, (row) => `${row.person_id}:${row.employer_code_id}`)) {
-    const [first] = group;
-    if (!first) continue;
-    audits.push({
-      actor: SYSTEM,
-      action: 'permission.expired',
-      employerId: first.employer_id,
-      employerCodeId: first.employer_code_id,
-      subjectType: 'person',
-      subjectId: first.person_id,
-      before: {
-        personId: first.person_id,
-        code: first.code,
-        permissions: group.map((row) => ({
-          id: row.id,
-          service: row.service_key,
-          expiresAt: row.expires_at.toISOString(),
-        })),
-      },
-    });
-    if (!first.email) continue;
-    const language = first.preferred_language;
-    emails.push({
-      to: first.email,
-      recipientPersonId: first.person_id,
-      language,
-      template: 'permission-expired',
-      data: {
-        name: first.display_name,
-        employerName: first.employer_name,
-        code: first.code,
-        services: group.map((row) => serviceName({ key: row.service_key, name: row.service_name }, language)),
-        link: `${settings.baseUrl}${paths.overview}`,
-      },
-    });
-  }
-  await recordAudits(trx, audits, at);
+  const told = tellEnded(rows, {
+    action: 'permission.expired',
+    template: 'permission-expired',
+    permission: (row) => ({ id: row.id, expiresAt: row.expires_at.toISOString() }),
+    link: `${settings.baseUrl}${paths.overview}`,
+  });
+  emails.push(...told.emails);
+  await recordAudits(trx, told.audits, at);
   return rows.length;
 }
 

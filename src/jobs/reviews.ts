@@ -1,11 +1,11 @@
 import type { Knex } from 'knex';
-import { recordAudit, recordAudits, type AuditEntry } from '../audit/service';
+import { recordAudit, recordAudits } from '../audit/service';
 import { enqueueEmails, type OutgoingEmail } from '../mail/outbox';
 import { endMomentOf, lastDayOf, stockholmDay } from '../permissions/end-date';
-import { serviceName } from '../permissions/service';
 import { administratorsOf } from '../requests/repository';
 import { reviewsPaths } from '../reviews/paths';
-import { groupBy } from '../domain/group-by';
+import { paths } from '../paths';
+import { tellEnded, type EndedPermission } from './ended-permissions';
 
 export interface ReviewSettings {
   /** A review opens this many months after the last one opened (ACCESS_REVIEW_MONTHS); 0: reviews are off. */
@@ -167,16 +167,8 @@ async function remind(trx: Knex.Transaction, settings: ReviewSettings, at: Date,
   return rows.length;
 }
 
-interface ExpiredRow {
+interface ExpiredRow extends EndedPermission {
   permission_id: string;
-  person_id: string;
-  employer_code_id: string;
-  code: string;
-  service_key: string;
-  service_name: string;
-  email: string | null;
-  display_name: string;
-  preferred_language: 'sv' | 'en';
 }
 
 /**
@@ -204,50 +196,25 @@ async function closeReview(
      ), marked as (
        update access_review_items i set decision = 'expired', decided_at = :deadline from due where i.id = due.item_id
      )
-     select ended.id as permission_id, ended.person_id, ended.employer_code_id, c.code, s.key as service_key,
-            s.name as service_name, u.email, u.display_name, u.preferred_language
+     select ended.id as permission_id, ended.person_id, c.employer_id, e.name as employer_name, ended.employer_code_id,
+            c.code, s.key as service_key, s.name as service_name, u.email, u.display_name, u.preferred_language
        from ended
        join employer_codes c on c.id = ended.employer_code_id
+       join employers e on e.id = c.employer_id
        join services s on s.id = ended.service_id
        join persons u on u.id = ended.person_id
       order by c.code, u.display_name, u.id, s.sort_order`,
     { reviewId: review.id, deadline: review.deadline_at },
   );
-  const audits: AuditEntry[] = [];
-  for (const group of groupBy(rows, (row) => `${row.person_id}:${row.employer_code_id}`)) {
-    const [first] = group;
-    if (!first) continue;
-    audits.push({
-      actor: SYSTEM,
-      action: 'permission.review_expired',
-      employerId: review.employer_id,
-      employerCodeId: first.employer_code_id,
-      subjectType: 'person',
-      subjectId: first.person_id,
-      before: {
-        personId: first.person_id,
-        code: first.code,
-        permissions: group.map((row) => ({ id: row.permission_id, service: row.service_key })),
-      },
-      after: { reviewId: review.id, endedAt: review.deadline_at.toISOString() },
-    });
-    if (!first.email) continue;
-    const language = first.preferred_language;
-    emails.push({
-      to: first.email,
-      recipientPersonId: first.person_id,
-      language,
-      template: 'access-review-expired',
-      data: {
-        name: first.display_name,
-        employerName: review.employer_name,
-        code: first.code,
-        services: group.map((row) => serviceName({ key: row.service_key, name: row.service_name }, language)),
-        link: `${settings.baseUrl}/oversikt`,
-      },
-    });
-  }
-  await recordAudits(trx, audits, at);
+  const told = tellEnded(rows, {
+    action: 'permission.review_expired',
+    template: 'access-review-expired',
+    permission: (row) => ({ id: row.permission_id }),
+    after: { reviewId: review.id, endedAt: review.deadline_at.toISOString() },
+    link: `${settings.baseUrl}${paths.overview}`,
+  });
+  emails.push(...told.emails);
+  await recordAudits(trx, told.audits, at);
   await trx('access_reviews').where('id', review.id).update({ closed_at: at });
   const counts = await decisionCounts(trx, review.id);
   await recordAudit(

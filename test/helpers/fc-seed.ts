@@ -1,7 +1,7 @@
 /**
- * The fast-check seed from FC_SEED: undefined when unset or empty; an error when it is not an integer. Read by
- * vitest.config.ts, so a wrong value stops the run before the global setup starts a database, and by the setup file
- * that configures fast-check with it.
+ * The fast-check seed from FC_SEED: undefined when unset or empty; an error when it is not an integer. Read first by
+ * the global setup, so a wrong value stops the run before a database starts, then by the setup file that configures
+ * fast-check with it.
  */
 export function fcSeedFrom(env: NodeJS.ProcessEnv): number | undefined {
   const seed = env.FC_SEED;

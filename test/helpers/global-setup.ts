@@ -6,6 +6,7 @@ import { createKnex, withDatabase } from '../../src/db/knex';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/db/embedded';
 import { migrateToLatest } from '../../src/db/migrations';
 import { dropDatabasesLike, runId } from './database-admin';
+import { fcSeedFrom } from './fc-seed';
 import { freePort } from './ports';
 import { makeDevelopmentKeys } from './keys';
 
@@ -26,6 +27,8 @@ declare module 'vitest' {
  * server DATABASE_URL names. Each run makes a fresh template database and migrates it; test files copy it.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // a wrong FC_SEED stops the run here, before a database starts (the setup file that uses it runs after this)
+  fcSeedFrom(process.env);
   let embedded: EmbeddedServer | undefined;
   let tempDir: string | undefined;
   let serverUrl = process.env.DATABASE_URL;

@@ -226,6 +226,24 @@ describe('periodic access reviews', () => {
     // user-reporting 40101, user-payroll 40101, user-finance 40101 and 40199 (40102 was all decided or ended)
     expect(audits.length).toBe(4);
     expect(audits.every((row: { actor_type: string }) => row.actor_type === 'system')).toBe(true);
+    const reportingAudit = await db('audit_log')
+      .where({ action: 'permission.review_expired', subject_id: ids.person('user-reporting') })
+      .first<{ employer_code_id: string; before: unknown; after: unknown }>('employer_code_id', 'before', 'after');
+    const { id: reviewId } = await db('access_reviews').first<{ id: string }>('id');
+    expect(reportingAudit).toEqual({
+      employer_code_id: ids.code('40101'),
+      before: {
+        personId: ids.person('user-reporting'),
+        code: '40101',
+        permissions: await db('permissions as p')
+          .join('services as s', 's.id', 'p.service_id')
+          .where({ 'p.person_id': ids.person('user-reporting'), 'p.employer_code_id': ids.code('40101') })
+          .where('p.revoked_at', review.deadline_at)
+          .orderBy('s.sort_order')
+          .select('p.id', 's.key as service'),
+      },
+      after: { reviewId, endedAt: review.deadline_at.toISOString() },
+    });
     const expiredMails = await mails('access-review-expired');
     expect(new Set(expiredMails.map((mail) => mail.recipient_person_id))).toEqual(
       new Set([ids.person('user-reporting'), ids.person('user-payroll'), ids.person('user-finance')]),
