@@ -112,6 +112,6 @@ export async function createApp(deps: AppDependencies): Promise<Portal> {
   app.use(startRoutes());
 
   app.use(auditRefusals(deps.db, deps.now));
-  setUpErrorHandling(app);
+  setUpErrorHandling(app, i18n);
   return { app, services };
 }

@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, Express } from 'express';
+import type { i18n as I18n } from 'i18next';
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from './database-unavailable';
 import { HttpError } from './http-errors';
 
@@ -24,14 +25,22 @@ function pageFor(error: unknown): PageError {
   return { status: 500, view: 'errors/server-error' };
 }
 
-function plainText(status: number): string {
-  if (status === 503)
-    return 'Tjänsten är tillfälligt otillgänglig. Försök igen om en stund. / Service temporarily unavailable.';
-  return status >= 500 ? 'Internal Server Error' : 'Error';
+const PLAIN_TEXT_KEYS: Record<PageError['view'], string> = {
+  'errors/forbidden': 'errors.forbidden.title',
+  'errors/not-found': 'errors.not-found.title',
+  'errors/server-error': 'errors.server-error.title',
+  'errors/session-expired': 'errors.session-expired.title',
+  'errors/unavailable': 'errors.unavailable.title',
+};
+
+/** The answer for a failure before a page can be rendered: the page's title, in Swedish and in English. */
+export function plainErrorText(i18n: I18n, view: PageError['view']): string {
+  const key = PLAIN_TEXT_KEYS[view];
+  return `${i18n.getFixedT('sv')(key)} / ${i18n.getFixedT('en')(key)}`;
 }
 
 /** The 404 page for unknown paths, and one error page per kind of failure; details go to the log, never the page. */
-export function setUpErrorHandling(app: Express): void {
+export function setUpErrorHandling(app: Express, i18n: I18n): void {
   app.use((_req, res) => {
     res.status(404).render('errors/not-found');
   });
@@ -47,13 +56,13 @@ export function setUpErrorHandling(app: Express): void {
     if (page.status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     // Failures before the i18n step have no translator: a plain answer is all that can be given.
     if (!(res.locals as Partial<typeof res.locals>).t) {
-      res.type('text/plain').send(plainText(page.status));
+      res.type('text/plain').send(plainErrorText(i18n, page.view));
       return;
     }
     res.render(page.view, { requestId: req.id }, (renderError: Error | null, html: string) => {
       if (renderError) {
         req.log.error({ err: renderError }, 'error page failed to render');
-        res.type('text/plain').send('Internal Server Error');
+        res.type('text/plain').send(plainErrorText(i18n, 'errors/server-error'));
         return;
       }
       res.send(html);

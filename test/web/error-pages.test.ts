@@ -13,6 +13,7 @@ import { setUpRequestLogging } from '../../src/web/request-logging';
 
 const logLines: string[] = [];
 let app: express.Express;
+let i18n: Awaited<ReturnType<typeof createI18n>>;
 
 /** The real error handling, i18n and views around two routes that fail. */
 beforeAll(async () => {
@@ -26,7 +27,8 @@ beforeAll(async () => {
     },
   });
   setUpRequestLogging(app, createLogger('info', sink));
-  setUpI18n(app, await createI18n(), { production: false });
+  i18n = await createI18n();
+  setUpI18n(app, i18n, { production: false });
   setUpLocals(app);
   app.get('/not-yours', () => {
     throw forbidden('employer of someone else');
@@ -34,7 +36,26 @@ beforeAll(async () => {
   app.get('/broken', () => {
     throw new Error('database exploded for 19121212-1212');
   });
-  setUpErrorHandling(app);
+  setUpErrorHandling(app, i18n);
+});
+
+describe('a failure before the pages can be rendered (no translator yet)', () => {
+  it('answers in plain text with the page titles from the locale files, in Swedish and English', async () => {
+    const bare = express();
+    setUpRequestLogging(bare, createLogger('silent'));
+    bare.get('/down', () => {
+      throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    });
+    bare.get('/broken', () => {
+      throw new Error('exploded');
+    });
+    setUpErrorHandling(bare, i18n);
+    const down = await request(bare).get('/down').expect(503);
+    expect(down.headers['content-type']).toMatch(/^text\/plain/);
+    expect(down.text).toBe('Tjänsten är tillfälligt otillgänglig / The service is temporarily unavailable');
+    const broken = await request(bare).get('/broken').expect(500);
+    expect(broken.text).toBe('Något gick fel / Something went wrong');
+  });
 });
 
 describe('error pages', () => {
